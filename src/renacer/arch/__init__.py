@@ -1,0 +1,42 @@
+"""Architecture descriptions: everything that differs between CPUs lives in one Arch object."""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass, field
+
+from ..errors import RenacerError
+
+
+@dataclass(frozen=True)
+class Arch:
+    """One CPU architecture as the tracer sees it."""
+
+    name: str
+    syscalls: dict[int, str]  # number -> name, generated from kernel headers
+    audit_arch: int  # AUDIT_ARCH_* value reported by PTRACE_GET_SYSCALL_INFO and seccomp
+    signatures: dict[str, tuple[tuple[str, str], ...]]  # name -> ((C type, arg name), ...)
+    numbers: dict[str, int] = field(default_factory=dict)  # name -> number, filled in __post_init__
+
+    def __post_init__(self) -> None:
+        self.numbers.update({name: nr for nr, name in self.syscalls.items()})
+
+    def syscall_name(self, nr: int) -> str:
+        """The syscall's name, or strace's ``syscall_0x...`` spelling for an unknown number."""
+        name = self.syscalls.get(nr)
+        return name if name is not None else f"syscall_{nr:#x}"
+
+    def nargs(self, name: str) -> int:
+        """How many arguments the kernel reads for ``name`` (6 when unknown, as strace prints)."""
+        sig = self.signatures.get(name)
+        return 6 if sig is None else len(sig)
+
+
+def current() -> Arch:
+    """The Arch of the machine renacer runs on."""
+    machine = platform.machine()
+    if machine == "x86_64":
+        from .x86_64 import X86_64
+
+        return X86_64
+    raise RenacerError(f"unsupported architecture: {machine}")

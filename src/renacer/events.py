@@ -1,0 +1,102 @@
+"""The event model: what backends produce and sinks consume. Nothing else crosses that line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SyscallEnter:
+    """A syscall has started; carries the arguments strace prints on entry.
+
+    Sinks that render lines as they happen (text) use it to show a call that blocks;
+    ``SyscallEvent`` repeats everything, so other sinks may ignore it.
+    """
+
+    tid: int
+    tgid: int
+    nr: int
+    name: str
+    args: tuple[int, ...]
+    entry_text: tuple[str, ...]  # decoded arguments known at entry
+    has_exit_args: bool  # more arguments follow at exit (so the entry text ends with ", ")
+    ts_ns: int  # CLOCK_MONOTONIC at the entry stop
+    wall_ns: int  # CLOCK_REALTIME at the entry stop
+
+
+@dataclass(frozen=True, slots=True)
+class SyscallEvent:
+    """A finished (or unfinished) syscall: entry and exit merged."""
+
+    tid: int
+    tgid: int
+    nr: int
+    name: str
+    args: tuple[int, ...]
+    entry_text: tuple[str, ...]
+    exit_text: tuple[str, ...]  # decoded arguments known only at exit
+    retval: int | None  # None when the call never returned (process died, exec'd away)
+    error: int  # errno (positive) when the call failed, else 0
+    ret_text: str  # strace's rendering after ' = ': '3', '-1 ENOENT (No such file or directory)', '?'
+    enter_ns: int
+    exit_ns: int
+    enter_wall_ns: int
+    unfinished: bool = False
+
+    @property
+    def duration_ns(self) -> int:
+        return self.exit_ns - self.enter_ns
+
+
+@dataclass(frozen=True, slots=True)
+class SignalEvent:
+    """A signal was delivered to a tracee (``--- SIGCHLD {...} ---``)."""
+
+    tid: int
+    tgid: int
+    signo: int
+    signame: str
+    siginfo_text: str  # '{si_signo=SIGCHLD, si_code=CLD_EXITED, ...}'
+    ts_ns: int
+    wall_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class StopEvent:
+    """A tracee entered a group-stop (``--- stopped by SIGSTOP ---``)."""
+
+    tid: int
+    tgid: int
+    signo: int
+    signame: str
+    ts_ns: int
+    wall_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExitEvent:
+    """A task ended: ``+++ exited with N +++`` or ``+++ killed by SIG +++``."""
+
+    tid: int
+    tgid: int
+    exit_code: int | None  # set when the task exited normally
+    signo: int | None  # set when a signal killed it
+    signame: str | None
+    core_dumped: bool
+    ts_ns: int
+    wall_ns: int
+    leader: bool = True  # False for a thread other than the group leader
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessEvent:
+    """Attach/detach notices (``Process N attached``), silenced by -q."""
+
+    tid: int
+    kind: str  # 'attached' | 'detached' | 'superseded'
+    ts_ns: int
+    wall_ns: int
+    detail: str = ""
+
+
+Event = SyscallEnter | SyscallEvent | SignalEvent | StopEvent | ExitEvent | ProcessEvent

@@ -1,0 +1,1 @@
+"""Syscall knowledge: the decoder framework, the decoders by family, constant tables."""

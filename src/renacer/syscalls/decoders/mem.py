@@ -1,0 +1,7 @@
+"""Decoders: mem family."""
+
+from __future__ import annotations
+
+from ..base import Decoder
+
+DECODERS: dict[str, Decoder] = {}
