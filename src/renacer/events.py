@@ -41,7 +41,8 @@ class SyscallEvent:
     enter_ns: int
     exit_ns: int
     enter_wall_ns: int
-    unfinished: bool = False
+    unfinished: bool = False  # the call never returned to the tracee
+    reason: str = ""  # why it is unfinished: 'exit' (task died), 'detached', 'superseded' (exec)
 
     @property
     def duration_ns(self) -> int:

@@ -67,6 +67,7 @@ class Decoder:
     enter: Pieces
     exit: Pieces | None = None  # None: every argument is known at entry
     ret: Callable[[Call], str] | None = None  # None: a signed decimal (ret_int)
+    never_returns: bool = False  # exit, exit_group: the line ends at entry with ' = ?'
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,126 @@
+"""ctypes bindings for ptrace, wait4 and process_vm_readv (constants from linux/ptrace.h)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+PTRACE_CONT = 7
+PTRACE_KILL = 8
+PTRACE_DETACH = 17
+PTRACE_SYSCALL = 24
+PTRACE_SETOPTIONS = 0x4200
+PTRACE_GETEVENTMSG = 0x4201
+PTRACE_GETSIGINFO = 0x4202
+PTRACE_SEIZE = 0x4206
+PTRACE_INTERRUPT = 0x4207
+PTRACE_LISTEN = 0x4208
+PTRACE_GET_SYSCALL_INFO = 0x420E
+
+PTRACE_O_TRACESYSGOOD = 1
+PTRACE_O_TRACEFORK = 1 << 1
+PTRACE_O_TRACEVFORK = 1 << 2
+PTRACE_O_TRACECLONE = 1 << 3
+PTRACE_O_TRACEEXEC = 1 << 4
+PTRACE_O_EXITKILL = 1 << 20
+
+PTRACE_EVENT_FORK = 1
+PTRACE_EVENT_VFORK = 2
+PTRACE_EVENT_CLONE = 3
+PTRACE_EVENT_EXEC = 4
+PTRACE_EVENT_STOP = 128
+
+SYSCALL_INFO_NONE = 0
+SYSCALL_INFO_ENTRY = 1
+SYSCALL_INFO_EXIT = 2
+SYSCALL_INFO_SECCOMP = 3
+
+WALL = 0x40000000  # __WALL: wait for threads and children alike
+WSTOPPED = 2
+SIGINFO_SIZE = 128
+
+
+class SyscallInfo(ctypes.Structure):
+    """struct ptrace_syscall_info, with the entry/exit union laid out as raw u64 words."""
+
+    _fields_ = [
+        ("op", ctypes.c_uint8),
+        ("pad", ctypes.c_uint8 * 3),
+        ("arch", ctypes.c_uint32),
+        ("instruction_pointer", ctypes.c_uint64),
+        ("stack_pointer", ctypes.c_uint64),
+        ("words", ctypes.c_uint64 * 8),  # entry: nr, args[6]; exit: rval, is_error
+    ]
+
+
+class IoVec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_ptrace = _libc.ptrace
+_ptrace.restype = ctypes.c_long
+_ptrace.argtypes = [ctypes.c_long, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p]
+_wait4 = _libc.wait4
+_wait4.restype = ctypes.c_int
+_wait4.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.c_int, ctypes.c_void_p]
+_readv = _libc.process_vm_readv
+_readv.restype = ctypes.c_ssize_t
+_readv.argtypes = [
+    ctypes.c_int,
+    ctypes.POINTER(IoVec),
+    ctypes.c_ulong,
+    ctypes.POINTER(IoVec),
+    ctypes.c_ulong,
+    ctypes.c_ulong,
+]
+
+
+def ptrace(request: int, pid: int, addr: int = 0, data: int | ctypes.c_void_p | None = 0) -> int:
+    """Call ptrace(2); raises OSError with the errno on failure."""
+    res = _ptrace(request, pid, addr, data)
+    if res == -1:
+        err = ctypes.get_errno()
+        if err:
+            raise OSError(err, os.strerror(err))
+    return res
+
+
+def wait(pid: int = -1, options: int = WALL) -> tuple[int, int]:
+    """wait4(2) returning (pid, status); (-1, errno) on EINTR/ECHILD so signals can break a wait."""
+    status = ctypes.c_int(0)
+    res = _wait4(pid, ctypes.byref(status), options, None)
+    if res == -1:
+        return -1, ctypes.get_errno()
+    return res, status.value
+
+
+_info = SyscallInfo()
+_info_ptr = ctypes.addressof(_info)
+_info_size = ctypes.sizeof(SyscallInfo)
+
+
+def get_syscall_info(pid: int) -> SyscallInfo:
+    """PTRACE_GET_SYSCALL_INFO into a reused buffer (valid until the next call)."""
+    ptrace(PTRACE_GET_SYSCALL_INFO, pid, _info_size, _info_ptr)
+    return _info
+
+
+def get_event_msg(pid: int) -> int:
+    msg = ctypes.c_ulong(0)
+    ptrace(PTRACE_GETEVENTMSG, pid, 0, ctypes.addressof(msg))
+    return msg.value
+
+
+def get_siginfo(pid: int) -> bytes:
+    buf = ctypes.create_string_buffer(SIGINFO_SIZE)
+    ptrace(PTRACE_GETSIGINFO, pid, 0, ctypes.addressof(buf))
+    return buf.raw
+
+
+def read_memory(pid: int, chunks: list[tuple[int, int]], into: ctypes.Array) -> int:  # type: ignore[type-arg]
+    """process_vm_readv of the (addr, len) ``chunks`` into ``into``; bytes read, -1 on failure."""
+    n = len(chunks)
+    local = IoVec(ctypes.addressof(into), sum(size for _, size in chunks))
+    remote = (IoVec * n)(*(IoVec(addr, size) for addr, size in chunks))
+    return _readv(pid, ctypes.byref(local), 1, remote, n, 0)

@@ -1,0 +1,386 @@
+"""The ptrace tracer loop: one waitpid, one PTRACE_GET_SYSCALL_INFO and one restart per stop."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ...arch import Arch, current
+from ...config import Config
+from ...errors import RenacerError
+from ...events import (
+    Event,
+    ExitEvent,
+    ProcessEvent,
+    SignalEvent,
+    StopEvent,
+    SyscallEnter,
+    SyscallEvent,
+)
+from ...syscalls.base import Call, DecodeOptions, Decoder, raw, result_text
+from ...syscalls.catalog import decoder_for
+from ...syscalls.decoders.common import signal_name
+from ...syscalls.format import s64
+from . import libc
+from .libc import ptrace
+from .memory import ProcessMemory
+from .process import attach_options, read_tgid, seize_pids, spawn
+
+_SYSCALL_STOP = signal.SIGTRAP | 0x80
+_GROUP_STOP_SIGNALS = frozenset({signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU})
+_EXEC_NAMES = frozenset({"execve", "execveat"})
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A syscall between its entry and exit stops."""
+
+    nr: int
+    name: str
+    args: tuple[int, ...]
+    decoder: Decoder
+    call: Call
+    entry_text: tuple[str, ...]
+    enter_ns: int
+    wall_ns: int
+
+
+_SKIP = object()  # marks a task inside a syscall that is filtered out
+
+
+class _Task:
+    """One traced thread."""
+
+    __slots__ = ("tid", "tgid", "pending", "hidden", "mem", "fd_path", "last_name")
+
+    def __init__(self, tid: int, tgid: int, hidden: bool = False) -> None:
+        self.tid = tid
+        self.tgid = tgid
+        self.pending: _Pending | object | None = None
+        self.hidden = hidden  # the spawned child before its execve: nothing is shown
+        self.mem = ProcessMemory(tid)
+        self.last_name = ""
+        self.fd_path = self._fd_path
+
+    def retid(self, tid: int) -> None:
+        self.tid = tid
+        self.mem = ProcessMemory(tid)
+
+    def _fd_path(self, fd: int) -> str | None:
+        try:
+            return os.readlink(f"/proc/{self.tid}/fd/{fd}")
+        except OSError:
+            return None
+
+
+def _siginfo_text(info: bytes) -> str:
+    from ...syscalls.decoders.signal import siginfo_text  # signals are rare: load on first use
+
+    return siginfo_text(info) if info else ""
+
+
+def _now() -> tuple[int, int]:
+    return time.monotonic_ns(), time.time_ns()
+
+
+class PtraceTracer:
+    """Spawns or attaches to processes and yields their events."""
+
+    def __init__(self, config: Config, arch: Arch | None = None) -> None:
+        self.cfg = config
+        self.arch = arch or current()
+        self.tasks: dict[int, _Task] = {}
+        self.main_pid: int | None = None
+        self.main_status: int | None = None  # raw wait status of the spawned command
+        self.stop_signal = 0  # set by request_stop(): detach and end
+        self.opts = DecodeOptions(string_limit=config.string_limit, fd_paths=config.fd_paths)
+        self._options = attach_options(config.follow_forks, spawned=bool(config.command))
+        self._started = False
+
+    # ---- start -----------------------------------------------------------------------
+
+    def start(self) -> list[Event]:
+        """Spawn the command or attach to the pids; raises RenacerError before tracing starts."""
+        self._started = True
+        if self.cfg.command:
+            pid = spawn(self.cfg, self._options)
+            self.main_pid = pid
+            self.tasks[pid] = _Task(pid, pid, hidden=True)
+            return []
+        attached: list[Event] = []
+        for tid, tgid, blocked_nr in seize_pids(self.cfg.pids, self._options):
+            task = _Task(tid, tgid)
+            task.last_name = self.arch.syscall_name(int(blocked_nr)) if blocked_nr else ""
+            self.tasks[tid] = task
+            attached.append(ProcessEvent(tid, "attached", *_now()))
+        return attached
+
+    def request_stop(self, signo: int) -> None:
+        """Ask the loop to detach from everything (called from a signal handler)."""
+        self.stop_signal = signo
+
+    # ---- loop ------------------------------------------------------------------------
+
+    def events(self) -> Iterator[Event]:
+        """Trace until every task is gone (or a stop was requested); yields events in order."""
+        if not self._started:
+            yield from self.start()
+        try:
+            yield from self._loop()
+        except BaseException:  # closed early (or a bug): release every task, show nothing more
+            self.abandon()
+            raise
+        if self.tasks:
+            yield from self._detach_all()
+
+    def abandon(self) -> None:
+        """Stop tracing without reporting: the spawned command is killed, attached pids let go."""
+        if self.main_pid in self.tasks and not self.stop_signal:
+            self.stop_signal = signal.SIGKILL
+        for _ in self._detach_all():
+            pass
+
+    def _loop(self) -> Iterator[Event]:
+        tasks = self.tasks
+        while tasks:
+            if self.stop_signal:
+                return
+            tid, status = libc.wait(-1, libc.WALL)
+            if tid == -1:
+                if status == errno.EINTR:
+                    continue
+                return  # ECHILD: nothing left to wait for
+            task = tasks.get(tid)
+            if (status & 0xFF) != 0x7F:  # exited or killed
+                if task is not None:
+                    yield from self._on_exit(task, status)
+                continue
+            sig = (status >> 8) & 0xFF
+            event = status >> 16
+            if task is None:  # a new child whose first stop came before its parent's event
+                task = self._adopt(tid)
+                yield ProcessEvent(tid, "attached", *_now())
+            if sig == _SYSCALL_STOP and not event:
+                yield from self._on_syscall(task)
+                self._resume(tid, 0)
+            elif event:
+                yield from self._on_ptrace_event(task, event, sig)
+            else:
+                yield from self._on_signal(task, sig)
+
+    def _resume(self, tid: int, sig: int) -> None:
+        try:
+            ptrace(libc.PTRACE_SYSCALL, tid, 0, sig)
+        except OSError:
+            pass  # the task died meanwhile; its exit is reported by wait
+
+    def _adopt(self, tid: int, tgid: int | None = None) -> _Task:
+        task = _Task(tid, tgid if tgid is not None else read_tgid(tid))
+        self.tasks[tid] = task
+        return task
+
+    # ---- syscall stops ---------------------------------------------------------------
+
+    def _on_syscall(self, task: _Task) -> Iterator[Event]:
+        try:
+            info = libc.get_syscall_info(task.tid)
+        except OSError:
+            return
+        if info.op == libc.SYSCALL_INFO_ENTRY:
+            yield from self._on_entry(task, info.words)
+        elif info.op == libc.SYSCALL_INFO_EXIT:
+            yield from self._on_return(task, s64(info.words[0]), info.words[1] & 0xFF)
+
+    def _on_entry(self, task: _Task, words: object) -> Iterator[Event]:
+        nr = words[0]  # type: ignore[index]
+        name = self.arch.syscall_name(nr)
+        previous, task.last_name = task.last_name, name
+        if task.hidden:
+            if name not in _EXEC_NAMES:
+                task.pending = _SKIP
+                return
+            task.hidden = False
+        trace = self.cfg.trace
+        if trace is not None and nr not in trace:
+            task.pending = _SKIP
+            return
+        args = tuple(words[1:7])  # type: ignore[index]
+        decoder = decoder_for(self.arch, name)
+        call = Call(name, args, task.mem, self.opts, task.fd_path, task.tid)
+        if name == "restart_syscall":
+            call.saved["interrupted"] = previous
+        entry_text = self._decode(decoder, call, entering=True) if self.cfg.decode else ()
+        mono, wall = _now()
+        if decoder.never_returns:
+            task.pending = None
+            yield SyscallEvent(task.tid, task.tgid, nr, name, args, entry_text, (), None, 0, "?",
+                               mono, mono, wall)
+            return
+        task.pending = _Pending(nr, name, args, decoder, call, entry_text, mono, wall)
+        yield SyscallEnter(task.tid, task.tgid, nr, name, args, entry_text, decoder.exit is not None,
+                           mono, wall)
+
+    def _on_return(self, task: _Task, rval: int, is_error: int) -> Iterator[Event]:
+        p = task.pending
+        task.pending = None
+        if not isinstance(p, _Pending):
+            return  # filtered out, or the exit of a call entered before we attached
+        call = p.call
+        call.exiting = True
+        call.retval = rval
+        call.error = -rval if is_error else 0
+        if self.cfg.decode:
+            exit_text = self._decode(p.decoder, call, entering=False) if p.decoder.exit else ()
+            ret_text = result_text(call, p.decoder)
+        else:
+            exit_text, ret_text = (), ""
+        mono = time.monotonic_ns()
+        yield SyscallEvent(task.tid, task.tgid, p.nr, p.name, p.args, p.entry_text, exit_text, rval,
+                           call.error, ret_text, p.enter_ns, mono, p.wall_ns)
+
+    def _decode(self, decoder: Decoder, call: Call, entering: bool) -> tuple[str, ...]:
+        try:
+            if entering:
+                return tuple(decoder.enter(call))
+            return tuple(decoder.exit(call)) if decoder.exit else ()
+        except Exception:  # a decoder bug must not end the trace: fall back to raw arguments
+            if not entering:
+                return ()
+            return tuple(raw(self.arch.nargs(call.name)).enter(call))
+
+    def _unfinished(self, task: _Task, reason: str) -> Iterator[Event]:
+        p = task.pending
+        task.pending = None
+        if isinstance(p, _Pending):
+            mono = time.monotonic_ns()
+            yield SyscallEvent(task.tid, task.tgid, p.nr, p.name, p.args, p.entry_text, (), None, 0, "?",
+                               p.enter_ns, mono, p.wall_ns, unfinished=True, reason=reason)
+
+    # ---- ptrace events, signals, exits --------------------------------------------------
+
+    def _on_ptrace_event(self, task: _Task, event: int, sig: int) -> Iterator[Event]:
+        tid = task.tid
+        if event == libc.PTRACE_EVENT_STOP:
+            if sig in _GROUP_STOP_SIGNALS:
+                if not task.hidden:
+                    yield StopEvent(tid, task.tgid, sig, signal_name(sig), *_now())
+                try:
+                    ptrace(libc.PTRACE_LISTEN, tid, 0, 0)
+                except OSError:
+                    pass
+                return
+            self._resume(tid, 0)  # the first stop of a new task, or an interrupt
+            return
+        if event in (libc.PTRACE_EVENT_FORK, libc.PTRACE_EVENT_VFORK, libc.PTRACE_EVENT_CLONE):
+            try:
+                child = libc.get_event_msg(tid)
+            except OSError:
+                child = 0
+            if child and child not in self.tasks:
+                self._adopt(child)
+                yield ProcessEvent(child, "attached", *_now())
+        elif event == libc.PTRACE_EVENT_EXEC:
+            yield from self._on_exec(task)
+            tid = task.tid
+        self._resume(tid, 0)
+
+    def _on_exec(self, task: _Task) -> Iterator[Event]:
+        """A thread other than the leader exec'd: it takes over the leader's tid."""
+        try:
+            former = libc.get_event_msg(task.tid)
+        except OSError:
+            return
+        if former == task.tid or former not in self.tasks:
+            return
+        leader = task
+        execer = self.tasks.pop(former)
+        yield from self._unfinished(leader, "superseded")
+        yield ProcessEvent(former, "superseded", *_now(), detail=str(leader.tid))
+        execer.retid(leader.tid)
+        self.tasks[leader.tid] = execer
+        if isinstance(execer.pending, _Pending):
+            execer.pending.call.tid = leader.tid
+            execer.pending.call.mem = execer.mem
+
+    def _on_signal(self, task: _Task, sig: int) -> Iterator[Event]:
+        if not task.hidden:
+            try:
+                info = libc.get_siginfo(task.tid)
+            except OSError:
+                info = b""
+            yield SignalEvent(task.tid, task.tgid, sig, signal_name(sig), _siginfo_text(info), *_now())
+        self._resume(task.tid, sig)
+
+    def _on_exit(self, task: _Task, status: int) -> Iterator[Event]:
+        del self.tasks[task.tid]
+        if task.tid == self.main_pid:
+            self.main_status = status
+        if task.hidden:
+            return  # died before its execve (exec failed): the child said why
+        yield from self._unfinished(task, "exit")
+        mono, wall = _now()
+        if os.WIFEXITED(status):
+            yield ExitEvent(task.tid, task.tgid, os.WEXITSTATUS(status), None, None, False, mono, wall,
+                            leader=task.tid == task.tgid)
+        else:
+            signo = os.WTERMSIG(status)
+            yield ExitEvent(task.tid, task.tgid, None, signo, signal_name(signo), os.WCOREDUMP(status),
+                            mono, wall, leader=task.tid == task.tgid)
+
+    # ---- detach ----------------------------------------------------------------------
+
+    def _detach_all(self) -> Iterator[Event]:
+        """Leave every task running as it was: interrupt, wait for the stop, detach."""
+        if self.main_pid in self.tasks and self.stop_signal:
+            # As strace does for the command it started: pass the fatal signal on.
+            for sig in (signal.SIGCONT, self.stop_signal):
+                try:
+                    os.kill(self.main_pid, sig)  # type: ignore[arg-type]
+                except OSError:
+                    pass
+        for task in list(self.tasks.values()):
+            try:
+                ptrace(libc.PTRACE_INTERRUPT, task.tid, 0, 0)
+            except OSError:
+                pass
+        for task in list(self.tasks.values()):
+            yield from self._detach_one(task)
+        self.tasks.clear()
+
+    def _detach_one(self, task: _Task) -> Iterator[Event]:
+        tid = task.tid
+        while True:
+            got, status = libc.wait(tid, libc.WALL)
+            if got == -1:
+                if status == errno.EINTR:
+                    continue
+                break  # already gone
+            if (status & 0xFF) != 0x7F:
+                yield from self._on_exit(task, status)
+                self.tasks[tid] = task  # _on_exit removed it; _detach_all clears at the end
+                return
+            sig = (status >> 8) & 0xFF
+            event = status >> 16
+            inject = 0
+            if sig == _SYSCALL_STOP or event:
+                if event == libc.PTRACE_EVENT_STOP and sig in _GROUP_STOP_SIGNALS:
+                    inject = 0  # stays stopped, as someone asked
+                elif event == libc.PTRACE_EVENT_STOP or sig == _SYSCALL_STOP:
+                    inject = 0
+                else:
+                    self._resume(tid, 0)  # a fork/exec event stop: let it reach the interrupt
+                    continue
+            else:
+                inject = sig  # a signal was about to be delivered: deliver it after we leave
+            try:
+                ptrace(libc.PTRACE_DETACH, tid, 0, inject)
+            except OSError:
+                pass
+            break
+        if not task.hidden:
+            yield ProcessEvent(tid, "detached", *_now())
+        yield from self._unfinished(task, "detached")

@@ -1,0 +1,84 @@
+"""One run: Config -> backend -> sinks. The CLI and the Python API both come through here."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import sys
+from collections.abc import Iterator
+from typing import TextIO
+
+from .backends.ptrace import PtraceTracer
+from .config import Config
+from .errors import RenacerError
+from .events import Event
+from .sinks.text import TextSink
+
+_DETACH_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGPIPE)
+
+
+def events(config: Config, tracer: PtraceTracer | None = None) -> Iterator[Event]:
+    """Every event of one traced run, in order (spawn/attach happens before the first one)."""
+    tracer = tracer or PtraceTracer(config)
+    yield from tracer.events()
+
+
+def _open_output(config: Config) -> tuple[TextIO, bool]:
+    if config.output is None:
+        return sys.stderr, False
+    if config.output_per_process:
+        folder = os.path.dirname(os.path.abspath(config.output))
+        if not os.access(folder, os.W_OK):
+            raise RenacerError(f"Can't fopen '{config.output}.<pid>': Permission denied or no such directory")
+        return sys.stderr, False
+    try:
+        return open(config.output, "w", encoding="utf-8", errors="surrogateescape"), True
+    except OSError as e:
+        raise RenacerError(f"Can't fopen '{config.output}': {e.strerror}") from None
+
+
+def run(config: Config) -> int:
+    """Trace as the CLI does; returns the exit status renacer should end with."""
+    out, owned = _open_output(config)
+    tracer = PtraceTracer(config)
+    sink = TextSink(config, out, sys.stderr, owned=owned)
+    previous = {sig: signal.signal(sig, lambda signo, _frame: tracer.request_stop(signo))
+                for sig in _DETACH_SIGNALS}
+    try:
+        for ev in tracer.events():
+            sink.handle(ev)
+    finally:
+        sink.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return _exit_status(tracer)
+
+
+def _exit_status(tracer: PtraceTracer) -> int:
+    """The traced command's status, as strace passes it on; 0 for -p."""
+    status = tracer.main_status
+    if tracer.main_pid is None:
+        return 0
+    if status is None:
+        return 128 + tracer.stop_signal if tracer.stop_signal else 0
+    if os.WIFEXITED(status):
+        return os.WEXITSTATUS(status)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        die_like(sig)
+        return 128 + sig
+    return 0
+
+
+def die_like(sig: int) -> None:
+    """End renacer by the signal that killed the command, without dumping core (as strace does)."""
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ValueError, OSError):
+        pass
+    sys.stdout.flush()
+    sys.stderr.flush()
+    signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [sig])
+    os.kill(os.getpid(), sig)
