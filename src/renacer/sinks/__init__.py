@@ -1,0 +1,1 @@
+"""Sinks render events; they know nothing of how events were captured."""
