@@ -55,13 +55,14 @@ _SKIP = object()  # marks a task inside a syscall that is filtered out
 class _Task:
     """One traced thread."""
 
-    __slots__ = ("tid", "tgid", "pending", "hidden", "mem", "fd_path", "last_name")
+    __slots__ = ("tid", "tgid", "pending", "hidden", "exec_failed", "mem", "fd_path", "last_name")
 
     def __init__(self, tid: int, tgid: int, hidden: bool = False) -> None:
         self.tid = tid
         self.tgid = tgid
         self.pending: _Pending | object | None = None
         self.hidden = hidden  # the spawned child before its execve: nothing is shown
+        self.exec_failed = False  # ...and after a failed one, only its exit is
         self.mem = ProcessMemory(tid)
         self.last_name = ""
         self.fd_path = self._fd_path
@@ -100,6 +101,7 @@ class PtraceTracer:
         self.opts = DecodeOptions(string_limit=config.string_limit, fd_paths=config.fd_paths)
         self._options = attach_options(config.follow_forks, spawned=bool(config.command))
         self._started = False
+        self._exec_done = False  # the spawned command's first execve succeeded
 
     # ---- start -----------------------------------------------------------------------
 
@@ -241,6 +243,10 @@ class PtraceTracer:
         mono = time.monotonic_ns()
         yield SyscallEvent(task.tid, task.tgid, p.nr, p.name, p.args, p.entry_text, exit_text, rval,
                            call.error, ret_text, p.enter_ns, mono, p.wall_ns)
+        if call.error and p.name in _EXEC_NAMES and task.tid == self.main_pid and not self._exec_done:
+            task.hidden = task.exec_failed = True  # the child reports why and exits; show only that
+        elif p.name in _EXEC_NAMES and not call.error:
+            self._exec_done = True
 
     def _decode(self, decoder: Decoder, call: Call, entering: bool) -> tuple[str, ...]:
         try:
@@ -319,8 +325,8 @@ class PtraceTracer:
         del self.tasks[task.tid]
         if task.tid == self.main_pid:
             self.main_status = status
-        if task.hidden:
-            return  # died before its execve (exec failed): the child said why
+        if task.hidden and not task.exec_failed:
+            return  # died before its execve: the child said why
         yield from self._unfinished(task, "exit")
         mono, wall = _now()
         if os.WIFEXITED(status):
