@@ -50,7 +50,11 @@ PROGRAMS: list[tuple[str, list[str], bool]] = [
 
 def corpus(harness) -> list[tuple[str, list[str], bool]]:
     """(label, argv, follow) for every command the table covers."""
-    items = [(" ".join(argv) + (" (-f)" if follow else ""), argv, follow) for argv, follow in COMMANDS]
+    items = []
+    for argv, follow in COMMANDS:
+        # 'python3' on PATH may be a shell shim (pyenv); trace the interpreter itself.
+        command = [sys.executable, *argv[1:]] if argv[0] == "python3" else argv
+        items.append((" ".join(argv) + (" (-f)" if follow else ""), command, follow))
     for source, tail, follow in PROGRAMS:
         binary = harness.build_program(source)
         label = " ".join([source, *tail]) + (" (-f)" if follow else "")
