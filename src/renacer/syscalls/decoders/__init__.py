@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..base import Decoder
-from . import file, mem, process, signal
+from . import fd, file, ioctl, mem, net, process, signal, stat, time
 
 DECODERS: dict[str, Decoder] = {}
-for _family in (file, mem, process, signal):
+for _family in (file, stat, fd, ioctl, mem, process, signal, time, net):
     DECODERS.update(_family.DECODERS)

@@ -1,0 +1,151 @@
+"""Decoders for descriptor plumbing: fcntl, dup, pipe, poll, close_range."""
+
+from __future__ import annotations
+
+from ..base import FD, INT, UINT, Call, Decoder, fd_text, flags, hexnum, out, ret_fd, sig
+from ..format import ptr, s32
+from ..xlat import Xlat
+from ..xlat.fs import CLOSE_RANGE_FLAGS, FCNTL_CMDS, FD_FLAGS, LOCK_TYPES, OPEN_FLAGS, SEALS, SEEK_WHENCE
+from ..xlat.net import POLL_EVENTS
+from .common import SIGNO, failed, read_struct
+from .file import open_flags
+
+F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL = 0, 1, 2, 3, 4
+F_GETLK, F_SETLK, F_SETLKW = 5, 6, 7
+F_SETOWN, F_GETOWN, F_SETSIG, F_GETSIG = 8, 9, 10, 11
+F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW = 36, 37, 38
+F_SETLEASE, F_GETLEASE, F_DUPFD_CLOEXEC = 1024, 1025, 1030
+F_SETPIPE_SZ, F_GETPIPE_SZ, F_ADD_SEALS, F_GET_SEALS = 1031, 1032, 1033, 1034
+
+_NO_ARG = {F_GETFD, F_GETFL, F_GETOWN, F_GETSIG, F_GETLEASE, F_GETPIPE_SZ, F_GET_SEALS}
+_GET_LOCKS = {F_GETLK, F_OFD_GETLK}
+_SET_LOCKS = {F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW}
+
+
+def _flock(c: Call, addr: int, with_pid: bool) -> str:
+    got = read_struct(c, addr, "<hhxxxxqqi")
+    if got is None:
+        return ptr(addr)
+    ltype, whence, start, length, pid = got
+    text = (f"{{l_type={LOCK_TYPES.value(ltype)}, l_whence={SEEK_WHENCE.value(whence)}, "
+            f"l_start={start}, l_len={length}")
+    return text + (f", l_pid={pid}}}" if with_pid else "}")
+
+
+def _fcntl_arg(c: Call, cmd: int) -> str:
+    arg = c.args[2]
+    if cmd == F_SETFD:
+        return FD_FLAGS.flags(arg & 0xFFFFFFFF)
+    if cmd == F_SETFL:
+        return open_flags(c, 2)
+    if cmd in (F_SETSIG,):
+        return SIGNO(c, 2)
+    if cmd in (F_SETLEASE,):
+        return LOCK_TYPES.value(arg & 0xFFFFFFFF)
+    if cmd == F_ADD_SEALS:
+        return SEALS.flags(arg & 0xFFFFFFFF)
+    if cmd in _SET_LOCKS:
+        return _flock(c, arg, False)
+    return str(s32(arg))
+
+
+def _fcntl_enter(c: Call) -> list[str]:
+    cmd = c.args[1] & 0xFFFFFFFF
+    pieces = [FD(c, 0), FCNTL_CMDS.value(cmd)]
+    if cmd in _NO_ARG or cmd in _GET_LOCKS:
+        return pieces
+    return [*pieces, _fcntl_arg(c, cmd)]
+
+
+def _fcntl_exit(c: Call) -> list[str]:
+    """F_GETLK fills the lock in: it prints at exit."""
+    cmd = c.args[1] & 0xFFFFFFFF
+    if cmd not in _GET_LOCKS:
+        return []
+    return [ptr(c.args[2]) if failed(c) else _flock(c, c.args[2], True)]
+
+
+def _with_flags(c: Call, kind: str, table: Xlat) -> str:
+    if c.retval == 0:
+        return "0"
+    return f"{hexnum(c.retval)} ({kind} {table.flags(c.retval)})"
+
+
+def _getfl(c: Call) -> str:
+    v = c.retval
+    text = f"{Xlat.of((0, 'O_RDONLY'), (1, 'O_WRONLY'), (2, 'O_RDWR')).value(v & 3)}"
+    if v & ~3:
+        text += "|" + OPEN_FLAGS.flags(v & ~3)
+    return f"{hexnum(v)} (flags {text})"
+
+
+def _fcntl_ret(c: Call) -> str:
+    cmd = c.args[1] & 0xFFFFFFFF
+    if cmd in (F_DUPFD, F_DUPFD_CLOEXEC):
+        return ret_fd(c)
+    if cmd == F_GETFD:
+        return _with_flags(c, "flags", FD_FLAGS)
+    if cmd == F_GETFL:
+        return _getfl(c)
+    if cmd == F_GET_SEALS:
+        return _with_flags(c, "seals", SEALS)
+    if cmd == F_GETLEASE:
+        return LOCK_TYPES.value(c.retval)
+    return str(c.retval)
+
+
+def _fcntl_has_exit(c: Call) -> list[str] | None:
+    return _fcntl_exit(c) or None
+
+
+def FDPAIR(c: Call, i: int) -> str:
+    """The two descriptors pipe() wrote: ``[3, 4]``."""
+    if failed(c):
+        return ptr(c.args[i])
+    got = read_struct(c, c.args[i], "<ii")
+    if got is None:
+        return ptr(c.args[i])
+    return f"[{fd_text(c, got[0])}, {fd_text(c, got[1])}]"
+
+
+def POLLFDS(c: Call, i: int) -> str:
+    """The pollfd array at entry: ``[{fd=3, events=POLLIN}]``."""
+    n = c.args[1] & 0xFFFFFFFF
+    addr = c.args[i]
+    items = []
+    for k in range(min(n, c.opts.string_limit)):
+        got = read_struct(c, addr + 8 * k, "<ihh")
+        if got is None:
+            return ptr(addr)
+        items.append(f"{{fd={fd_text(c, got[0])}, events={POLL_EVENTS.flags(got[1] & 0xFFFF)}}}")
+    more = ", ..." if n > c.opts.string_limit else ""
+    return "[" + ", ".join(items) + more + "]"
+
+
+def _poll_ret(c: Call) -> str:
+    """poll's count, then the descriptors that are ready: ``1 ([{fd=4, revents=POLLOUT}])``."""
+    if c.retval == 0:
+        return "0 (Timeout)"
+    n = c.args[1] & 0xFFFFFFFF
+    ready = []
+    for k in range(min(n, 1024)):
+        got = read_struct(c, c.args[0] + 8 * k, "<ihh")
+        if got is None:
+            return str(c.retval)
+        if got[2]:
+            ready.append(f"{{fd={fd_text(c, got[0])}, revents={POLL_EVENTS.flags(got[2] & 0xFFFF)}}}")
+    return f"{c.retval} ([{', '.join(ready)}])"
+
+
+_PIPE_FLAGS = flags(OPEN_FLAGS, width=32)
+
+DECODERS: dict[str, Decoder] = {
+    "fcntl": Decoder(_fcntl_enter, lambda c: _fcntl_exit(c), ret=_fcntl_ret),
+    "dup": sig(FD, ret=ret_fd),
+    "dup2": sig(FD, FD, ret=ret_fd),
+    "dup3": sig(FD, FD, _PIPE_FLAGS, ret=ret_fd),
+    "pipe": sig(out(FDPAIR)),
+    "pipe2": sig(out(FDPAIR), _PIPE_FLAGS),
+    "close_range": sig(UINT, UINT, flags(CLOSE_RANGE_FLAGS, width=32)),
+    "poll": sig(POLLFDS, UINT, INT, ret=_poll_ret),
+}

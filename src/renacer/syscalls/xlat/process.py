@@ -1,0 +1,82 @@
+"""Process constant tables (values from linux/sched.h, asm-generic/resource.h, asm/prctl.h)."""
+
+from __future__ import annotations
+
+from . import Xlat
+
+CLONE_FLAGS = Xlat.of(
+    (0x00000100, "CLONE_VM"),
+    (0x00000200, "CLONE_FS"),
+    (0x00000400, "CLONE_FILES"),
+    (0x00000800, "CLONE_SIGHAND"),
+    (0x00001000, "CLONE_PIDFD"),
+    (0x00002000, "CLONE_PTRACE"),
+    (0x00004000, "CLONE_VFORK"),
+    (0x00008000, "CLONE_PARENT"),
+    (0x00010000, "CLONE_THREAD"),
+    (0x00020000, "CLONE_NEWNS"),
+    (0x00040000, "CLONE_SYSVSEM"),
+    (0x00080000, "CLONE_SETTLS"),
+    (0x00100000, "CLONE_PARENT_SETTID"),
+    (0x00200000, "CLONE_CHILD_CLEARTID"),
+    (0x00400000, "CLONE_DETACHED"),
+    (0x00800000, "CLONE_UNTRACED"),
+    (0x01000000, "CLONE_CHILD_SETTID"),
+    (0x02000000, "CLONE_NEWCGROUP"),
+    (0x04000000, "CLONE_NEWUTS"),
+    (0x08000000, "CLONE_NEWIPC"),
+    (0x10000000, "CLONE_NEWUSER"),
+    (0x20000000, "CLONE_NEWPID"),
+    (0x40000000, "CLONE_NEWNET"),
+    (0x80000000, "CLONE_IO"),
+    (0x100000000, "CLONE_CLEAR_SIGHAND"),
+    (0x200000000, "CLONE_INTO_CGROUP"),
+    (0x00000080, "CLONE_NEWTIME"),
+)
+RLIMITS = Xlat.of(
+    (0, "RLIMIT_CPU"),
+    (1, "RLIMIT_FSIZE"),
+    (2, "RLIMIT_DATA"),
+    (3, "RLIMIT_STACK"),
+    (4, "RLIMIT_CORE"),
+    (5, "RLIMIT_RSS"),
+    (6, "RLIMIT_NPROC"),
+    (7, "RLIMIT_NOFILE"),
+    (8, "RLIMIT_MEMLOCK"),
+    (9, "RLIMIT_AS"),
+    (10, "RLIMIT_LOCKS"),
+    (11, "RLIMIT_SIGPENDING"),
+    (12, "RLIMIT_MSGQUEUE"),
+    (13, "RLIMIT_NICE"),
+    (14, "RLIMIT_RTPRIO"),
+    (15, "RLIMIT_RTTIME"),
+)
+ARCH_PRCTL = Xlat.of(
+    (0x1001, "ARCH_SET_GS"),
+    (0x1002, "ARCH_SET_FS"),
+    (0x1003, "ARCH_GET_FS"),
+    (0x1004, "ARCH_GET_GS"),
+    (0x1011, "ARCH_GET_CPUID"),
+    (0x1012, "ARCH_SET_CPUID"),
+    (0x1021, "ARCH_GET_XCOMP_SUPP"),
+    (0x1022, "ARCH_GET_XCOMP_PERM"),
+    (0x1023, "ARCH_REQ_XCOMP_PERM"),
+    (0x1024, "ARCH_GET_XCOMP_GUEST_PERM"),
+    (0x1025, "ARCH_REQ_XCOMP_GUEST_PERM"),
+    (0x2001, "ARCH_MAP_VDSO_X32"),
+    (0x2002, "ARCH_MAP_VDSO_32"),
+    (0x2003, "ARCH_MAP_VDSO_64"),
+)
+# wait4/waitid options (linux/wait.h).
+WAIT_OPTIONS = Xlat.of(
+    (0x1, "WNOHANG"),
+    (0x2, "WUNTRACED"),
+    (0x4, "WEXITED"),
+    (0x8, "WCONTINUED"),
+    (0x01000000, "WNOWAIT"),
+    (0x20000000, "__WNOTHREAD"),
+    (0x40000000, "__WALL"),
+    (0x80000000, "__WCLONE"),
+)
+GETRANDOM_FLAGS = Xlat.of((0x1, "GRND_NONBLOCK"), (0x2, "GRND_RANDOM"), (0x4, "GRND_INSECURE"))
+PRIO_WHICH = Xlat.of((0, "PRIO_PROCESS"), (1, "PRIO_PGRP"), (2, "PRIO_USER"))
