@@ -12,6 +12,7 @@ import hashlib
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -94,8 +95,12 @@ def reap(proc: subprocess.Popen, timeout: float = TIMEOUT) -> tuple[str, str]:
 
 
 def renacer_argv() -> list[str]:
-    """The command that runs renacer from this interpreter."""
-    return [sys.executable, "-m", "renacer"]
+    """The command that runs renacer from this interpreter.
+
+    RENACER_TEST_TRACER (e.g. ``strace``) swaps in another tracer, to check the tests themselves.
+    """
+    override = os.environ.get("RENACER_TEST_TRACER")
+    return shlex.split(override) if override else [sys.executable, "-m", "renacer"]
 
 
 # --- building fixture programs ---------------------------------------------------------
