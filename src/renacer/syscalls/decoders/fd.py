@@ -49,20 +49,24 @@ def _fcntl_arg(c: Call, cmd: int) -> str:
     return str(s32(arg))
 
 
-def _fcntl_enter(c: Call) -> list[str]:
+def _fcntl_pieces(c: Call) -> list[str]:
     cmd = c.args[1] & 0xFFFFFFFF
     pieces = [FD(c, 0), FCNTL_CMDS.value(cmd)]
-    if cmd in _NO_ARG or cmd in _GET_LOCKS:
+    if cmd in _GET_LOCKS:
+        return [*pieces, ptr(c.args[2]) if failed(c) else _flock(c, c.args[2], True)]
+    if cmd in _NO_ARG:
         return pieces
     return [*pieces, _fcntl_arg(c, cmd)]
 
 
+# The last piece prints at exit, so that F_GETLK's lock (filled in by the kernel) can, and the
+# exit part is never empty; a finished call reads the same either way.
+def _fcntl_enter(c: Call) -> list[str]:
+    return _fcntl_pieces(c)[:-1]
+
+
 def _fcntl_exit(c: Call) -> list[str]:
-    """F_GETLK fills the lock in: it prints at exit."""
-    cmd = c.args[1] & 0xFFFFFFFF
-    if cmd not in _GET_LOCKS:
-        return []
-    return [ptr(c.args[2]) if failed(c) else _flock(c, c.args[2], True)]
+    return _fcntl_pieces(c)[-1:]
 
 
 def _with_flags(c: Call, kind: str, table: Xlat) -> str:
@@ -92,10 +96,6 @@ def _fcntl_ret(c: Call) -> str:
     if cmd == F_GETLEASE:
         return LOCK_TYPES.value(c.retval)
     return str(c.retval)
-
-
-def _fcntl_has_exit(c: Call) -> list[str] | None:
-    return _fcntl_exit(c) or None
 
 
 def FDPAIR(c: Call, i: int) -> str:
@@ -140,7 +140,7 @@ def _poll_ret(c: Call) -> str:
 _PIPE_FLAGS = flags(OPEN_FLAGS, width=32)
 
 DECODERS: dict[str, Decoder] = {
-    "fcntl": Decoder(_fcntl_enter, lambda c: _fcntl_exit(c), ret=_fcntl_ret),
+    "fcntl": Decoder(_fcntl_enter, _fcntl_exit, ret=_fcntl_ret),
     "dup": sig(FD, ret=ret_fd),
     "dup2": sig(FD, FD, ret=ret_fd),
     "dup3": sig(FD, FD, _PIPE_FLAGS, ret=ret_fd),

@@ -153,9 +153,9 @@ _UC_SIGMASK_AT_SP = 8 + 8 + 24 + 256
 
 
 def _sigreturn_enter(c: Call) -> list[str]:
-    sp = getattr(c, "sp", 0)
+    sp = c.sp
     if not sp:
-        return []
+        return []  # the backend did not give the stack pointer
     got = read_struct(c, sp + _UC_SIGMASK_AT_SP, "<Q")
     return [f"{{mask={sigset_bits_text(got[0])}}}"] if got is not None else [ptr(sp)]
 

@@ -46,7 +46,7 @@ REQUESTS = Xlat.of(
     (0x5452, "FIOASYNC"),
     (0x5460, "FIOQSIZE"),
 )
-IOC_DIRS = Xlat.of((1, "_IOC_WRITE"), (2, "_IOC_READ"))
+IOC_DIRS = Xlat.of((2, "_IOC_READ"), (1, "_IOC_WRITE"))  # strace prints READ first
 TCFLSH_ARGS = Xlat.of((0, "TCIFLUSH"), (1, "TCOFLUSH"), (2, "TCIOFLUSH"))
 
 IFLAGS = Xlat.of(
