@@ -54,6 +54,7 @@ class Call:
     retval: int = 0  # the raw return value, signed
     error: int = 0  # errno when the call failed
     saved: dict[str, object] = field(default_factory=dict)  # entry-time values an exit needs
+    sp: int = 0  # the stack pointer at entry, 0 if unknown (rt_sigreturn reads its frame there)
 
 
 ArgFormatter = Callable[[Call, int], str]  # (call, argument index) -> text
