@@ -47,7 +47,8 @@ def test_openat_and_failed_read_pointer() -> None:
     assert line("openat", (2**64 - 100, 0x1000, 0o2000000), mem, retval=3) == (
         'openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3'
     )
-    assert line("read", (3, 0x5000, 10), retval=-9, error=9) == "read(3, 0x5000, 10) = -1 EBADF (Bad file descriptor)"
+    failed = line("read", (3, 0x5000, 10), retval=-9, error=9)
+    assert failed == "read(3, 0x5000, 10) = -1 EBADF (Bad file descriptor)"
 
 
 def test_newfstatat_prints_abbreviated_stat() -> None:
@@ -67,7 +68,8 @@ def test_mmap_returns_hex_and_orders_flags() -> None:
 def test_execve_argv_and_env_count() -> None:
     argv = struct.pack("<QQQ", 0x3000, 0x3010, 0)
     env = struct.pack("<QQQ", 0x3000, 0x3000, 0)
-    mem = {0x1000: b"/usr/bin/cat\0", 0x2000: argv, 0x2800: env, 0x3000: b"cat\0".ljust(16, b"\0") + b"/etc/hostname\0"}
+    strings = b"cat\0".ljust(16, b"\0") + b"/etc/hostname\0"
+    mem = {0x1000: b"/usr/bin/cat\0", 0x2000: argv, 0x2800: env, 0x3000: strings}
     assert line("execve", (0x1000, 0x2000, 0x2800), mem) == (
         'execve("/usr/bin/cat", ["cat", "/etc/hostname"], 0x2800 /* 2 vars */) = 0'
     )
@@ -78,7 +80,8 @@ def test_prlimit64_and_getrandom() -> None:
     assert line("prlimit64", (0, 3, 0, 0x1000), mem) == (
         "prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0"
     )
-    assert line("getrandom", (0x2000, 3, 1), mem, retval=3) == 'getrandom("\\x9c\\x34\\x36", 3, GRND_NONBLOCK) = 3'
+    text = line("getrandom", (0x2000, 3, 1), mem, retval=3)
+    assert text == 'getrandom("\\x9c\\x34\\x36", 3, GRND_NONBLOCK) = 3'
 
 
 def test_rt_sigaction_and_sigprocmask() -> None:
@@ -88,7 +91,8 @@ def test_rt_sigaction_and_sigprocmask() -> None:
         "rt_sigaction(SIGRTMIN, {sa_handler=0x7f0000001000, sa_mask=[], "
         "sa_flags=SA_RESTORER|SA_ONSTACK|SA_RESTART|SA_SIGINFO, sa_restorer=0x7f0000002000}, NULL, 8) = 0"
     )
-    assert line("rt_sigprocmask", (0, 0x2000, 0x2000, 8), mem) == "rt_sigprocmask(SIG_BLOCK, [CHLD], [CHLD], 8) = 0"
+    text = line("rt_sigprocmask", (0, 0x2000, 0x2000, 8), mem)
+    assert text == "rt_sigprocmask(SIG_BLOCK, [CHLD], [CHLD], 8) = 0"
 
 
 def test_rt_sigreturn_reads_the_mask_above_the_stack_pointer() -> None:
@@ -99,7 +103,8 @@ def test_rt_sigreturn_reads_the_mask_above_the_stack_pointer() -> None:
 def test_clone_and_wait4() -> None:
     flags = 0x01200000 | 17
     assert line("clone", (flags, 0, 0, 0x7F00, 0), retval=4345) == (
-        "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f00) = 4345"
+        "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+        "child_tidptr=0x7f00) = 4345"
     )
     mem = {0x1000: struct.pack("<i", 11 | 0x80)}
     assert line("wait4", (4345, 0x1000, 0, 0), mem, retval=4345) == (
@@ -118,7 +123,8 @@ def test_clone3_shows_the_parent_tid_the_kernel_wrote() -> None:
 
 
 def test_fcntl_ioctl_pipe2_and_futex() -> None:
-    assert line("fcntl", (255, 3), retval=0x8000) == "fcntl(255, F_GETFL) = 0x8000 (flags O_RDONLY|O_LARGEFILE)"
+    getfl = line("fcntl", (255, 3), retval=0x8000)
+    assert getfl == "fcntl(255, F_GETFL) = 0x8000 (flags O_RDONLY|O_LARGEFILE)"
     assert line("fcntl", (3, 2, 1)) == "fcntl(3, F_SETFD, FD_CLOEXEC) = 0"
     assert line("ioctl", (1, 0x5401, 0x1000), error=25) == (
         "ioctl(1, TCGETS, 0x1000) = -1 ENOTTY (Inappropriate ioctl for device)"
@@ -133,5 +139,6 @@ def test_fcntl_ioctl_pipe2_and_futex() -> None:
 
 def test_unreadable_memory_prints_pointers_never_raises() -> None:
     assert line("uname", (0xDEAD,)) == "uname(0xdead) = 0"
-    assert line("clock_nanosleep", (1, 0, 0xBEEF, 0)) == "clock_nanosleep(CLOCK_MONOTONIC, 0, 0xbeef, NULL) = 0"
+    sleep = line("clock_nanosleep", (1, 0, 0xBEEF, 0))
+    assert sleep == "clock_nanosleep(CLOCK_MONOTONIC, 0, 0xbeef, NULL) = 0"
     assert line("connect", (3, 0xBEEF, 16)) == "connect(3, 0xbeef, 16) = 0"
