@@ -152,7 +152,9 @@ AT_FDCWD = -100
 def DIRFD(c: Call, i: int) -> str:
     fd = s32(c.args[i])
     if fd == AT_FDCWD:
-        return "AT_FDCWD"
+        # under -y strace shows the working directory; fd_path(AT_FDCWD) gives it, or None
+        cwd = c.fd_path(fd) if c.opts.fd_paths else None
+        return "AT_FDCWD" if cwd is None else f"AT_FDCWD<{cwd}>"
     return fd_text(c, fd)
 
 
