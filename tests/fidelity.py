@@ -103,6 +103,14 @@ def renacer_argv() -> list[str]:
     return shlex.split(override) if override else [sys.executable, "-m", "renacer"]
 
 
+def own_messages(text: str) -> list[str]:
+    """stderr lines; when the tests run against strace itself, its 'strace:' reads as 'renacer:'."""
+    lines = text.splitlines()
+    if os.environ.get("RENACER_TEST_TRACER"):
+        lines = [re.sub(r"^strace: ", "renacer: ", line) for line in lines]
+    return lines
+
+
 # --- building fixture programs ---------------------------------------------------------
 
 
