@@ -107,7 +107,7 @@ def own_messages(text: str) -> list[str]:
     """stderr lines; when the tests run against strace itself, its 'strace:' reads as 'renacer:'."""
     lines = text.splitlines()
     if os.environ.get("RENACER_TEST_TRACER"):
-        lines = [re.sub(r"^strace: ", "renacer: ", line) for line in lines]
+        lines = [re.sub(r"^strace: ", "renacer: ", x) for x in lines if not x.startswith("Try 'strace")]
     return lines
 
 
