@@ -56,17 +56,27 @@ def test_attach_to_init_as_user_is_one_error_line(renacer) -> None:
     assert "Operation not permitted" in line
 
 
-def test_non_executable_file_is_one_error_line(renacer, tmp_path) -> None:
+def _non_executable(tmp_path) -> None:
     script = tmp_path / "script.sh"
     script.write_text("#!/bin/sh\ntrue\n")
     script.chmod(stat.S_IRUSR | stat.S_IWUSR)
-    out = tmp_path / "out.txt"
-    line = _assert_one_error_line(renacer("-o", out, "--", "./script.sh", cwd=tmp_path))
+
+
+def test_non_executable_file_is_one_error_line(renacer, tmp_path) -> None:
+    _non_executable(tmp_path)
+    line = _assert_one_error_line(renacer("-o", tmp_path / "out.txt", "--", "./script.sh", cwd=tmp_path))
     assert "Permission denied" in line
+
+
+def test_non_executable_file_trace_shows_failed_execve(renacer, tmp_path) -> None:
+    _non_executable(tmp_path)
+    out = tmp_path / "out.txt"
+    assert renacer("-o", out, "--", "./script.sh", cwd=tmp_path).returncode == 1
     trace = out.read_text().splitlines()  # like strace: the failed execve, then the exit
+    assert len(trace) == 2, trace
     assert trace[0].startswith('execve("./script.sh", ["./script.sh"], 0x')
     assert trace[0].endswith(" = -1 EACCES (Permission denied)")
-    assert trace[-1] == "+++ exited with 1 +++"
+    assert trace[1] == "+++ exited with 1 +++"
 
 
 def test_help_and_version_exit_zero(renacer) -> None:
