@@ -115,25 +115,38 @@ def test_attach_multiple_pids(renacer_cmd, sleepers, tmp_path, form) -> None:
     _assert_runs_free_and_exits(proc_b, b)
 
 
-def test_sigstop_sigcont_does_not_hang(renacer_cmd, build, tmp_path) -> None:
-    out = tmp_path / "out.txt"
-    tracer = spawn([*renacer_cmd, "-o", str(out), "--", str(build("sigstop.c"))])
+def _stopped(pid: int) -> bool:
+    """Stopped for 200 ms straight (a syscall-stop passes; a group-stop stays)."""
+    return all(_status(pid)["State"][0] in "Tt" and not time.sleep(0.02) for _ in range(10))
+
+
+def _run_sigstop(renacer_cmd: list[str], program: Path, out: Path) -> tuple[subprocess.Popen, int, str, str]:
+    """Run the self-stopping program; return (tracer, pid, stdout, trace text seen while stopped)."""
+    tracer = spawn([*renacer_cmd, "-o", str(out), "--", str(program)])
     try:
         pid = int(_read_line(tracer))
-        stopped = _wait_for(lambda: "--- stopped by SIGSTOP ---" in _trace_text(out))
-        if not stopped:  # still resume it, then report what the trace showed
-            _wait_for(lambda: _status(pid)["State"][0] in "Tt", timeout=2)
-        os.kill(pid, signal.SIGCONT)
-        rest, err = reap(tracer, timeout=30)
+        assert _wait_for(lambda: _stopped(pid)), "the program never stopped"
+        while_stopped = _trace_text(out)
+        for _ in range(6):  # resend in case the first SIGCONT beat the stop
+            os.kill(pid, signal.SIGCONT)
+            try:
+                rest, _ = reap(tracer, timeout=5)
+                return tracer, pid, rest, while_stopped
+            except subprocess.TimeoutExpired:
+                continue
+        raise AssertionError("the tracer never finished after SIGCONT")
     finally:
         if tracer.poll() is None:
             os.killpg(tracer.pid, signal.SIGKILL)
             tracer.communicate()
-    lines = _trace_text(out).splitlines()
-    assert stopped, lines[-5:]
-    assert tracer.returncode == 0, err
+
+
+def test_sigstop_sigcont_does_not_hang(renacer_cmd, build, tmp_path) -> None:
+    out = tmp_path / "out.txt"
+    tracer, pid, rest, _ = _run_sigstop(renacer_cmd, build("sigstop.c"), out)
+    assert tracer.returncode == 0
     assert rest == "resumed\n"
-    tail = [line.rstrip() for line in lines[-7:]]
+    tail = [line.rstrip() for line in _trace_text(out).splitlines()[-7:]]
     assert tail[0] == f"kill({pid}, SIGSTOP)                    = 0"
     siginfo = f"si_signo=SIGSTOP, si_code=SI_USER, si_pid={pid}, si_uid={os.getuid()}"
     assert tail[1] == f"--- SIGSTOP {{{siginfo}}} ---"
@@ -141,3 +154,10 @@ def test_sigstop_sigcont_does_not_hang(renacer_cmd, build, tmp_path) -> None:
     assert tail[3].startswith("--- SIGCONT {si_signo=SIGCONT, si_code=SI_USER, si_pid=")
     assert tail[4] == 'write(1, "resumed\\n", 8)                = 8'
     assert tail[5:] == ["exit_group(0)                           = ?", "+++ exited with 0 +++"]
+
+
+def test_output_file_is_written_while_tracee_is_stopped(renacer_cmd, build, tmp_path) -> None:
+    """Like strace, -o FILE holds every line so far while the tracee sits stopped."""
+    out = tmp_path / "out.txt"
+    _, _, _, while_stopped = _run_sigstop(renacer_cmd, build("sigstop.c"), out)
+    assert while_stopped.splitlines()[-1:] == ["--- stopped by SIGSTOP ---"], while_stopped[-300:]
