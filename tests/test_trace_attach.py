@@ -161,3 +161,23 @@ def test_output_file_is_written_while_tracee_is_stopped(renacer_cmd, build, tmp_
     out = tmp_path / "out.txt"
     _, _, _, while_stopped = _run_sigstop(renacer_cmd, build("sigstop.c"), out)
     assert while_stopped.splitlines()[-1:] == ["--- stopped by SIGSTOP ---"], while_stopped[-300:]
+
+
+def test_tracee_killed_mid_syscall_ends_unfinished_and_tracer_dies_too(renacer_cmd, build, tmp_path) -> None:
+    out = tmp_path / "out.txt"
+    tracer = spawn([*renacer_cmd, "-o", str(out), "--", str(build("sleeper.c"))])
+    try:
+        pid = int(_read_line(tracer))
+        time.sleep(0.3)  # a few nanosleeps in
+        os.kill(pid, signal.SIGKILL)
+        _, err = reap(tracer, timeout=30)
+    finally:
+        if tracer.poll() is None:
+            os.killpg(tracer.pid, signal.SIGKILL)
+            tracer.communicate()
+    assert "Traceback" not in err, err
+    assert tracer.returncode == -signal.SIGKILL  # strace re-raises the signal that killed its tracee
+    assert _trace_text(out).splitlines()[-2:] == [
+        "clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=0, tv_nsec=50000000},  <unfinished ...>) = ?",
+        "+++ killed by SIGKILL +++",
+    ]

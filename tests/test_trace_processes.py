@@ -132,3 +132,15 @@ def test_killed_mid_syscall_prints_unfinished(renacer, build, tmp_path) -> None:
     assert child[-1] == "P2 +++ killed by SIGKILL +++"
     assert "P1 kill(P2, SIGKILL) = 0" in lines
     assert "P1 wait4(P2, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}], 0, NULL) = P2" in lines
+
+
+def test_signal_delivery_and_handler_return(renacer, build, tmp_path) -> None:
+    out = tmp_path / "out.txt"
+    done = renacer("-o", out, "--", build("signals.c"))
+    assert done.returncode == 0, done.stderr
+    lines = normalize(_lines(out))
+    usr1 = lines.index("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=P1, si_uid=0} ---")
+    assert lines[usr1 + 1 : usr1 + 3] == ['write(1, "usr1\\n", 5) = 5', "rt_sigreturn({mask=[]}) = 0"]
+    chld = next(i for i, x in enumerate(lines) if x.startswith("--- SIGCHLD {si_signo=SIGCHLD, "))
+    assert lines[chld - 1] == "rt_sigprocmask(SIG_UNBLOCK, [CHLD], NULL, 8) = 0"
+    assert lines[chld + 1 : chld + 3] == ['write(1, "chld\\n", 5) = 5', "rt_sigreturn({mask=[]}) = 0"]
