@@ -131,5 +131,14 @@ def main(argv: list[str] | None = None) -> int:
     except RenacerError as e:
         sys.stderr.write(f"renacer: {e.message}\n")
         return 1
-    except KeyboardInterrupt:
-        return 130
+    except BrokenPipeError:  # the reader of the trace went away: end as strace does, by SIGPIPE
+        import os
+        import signal
+
+        from .run import die_like
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        die_like(signal.SIGPIPE)
+        return 128 + signal.SIGPIPE

@@ -33,7 +33,8 @@ def _open_output(config: Config) -> tuple[TextIO, bool]:
             raise RenacerError(f"Can't fopen '{config.output}.<pid>': Permission denied or no such directory")
         return sys.stderr, False
     try:
-        return open(config.output, "w", encoding="utf-8", errors="surrogateescape"), True
+        # Line-buffered, as strace's file is: a stopped or hung tracee's trace is already there.
+        return open(config.output, "w", buffering=1, encoding="utf-8", errors="surrogateescape"), True
     except OSError as e:
         raise RenacerError(f"Can't fopen '{config.output}': {e.strerror}") from None
 
@@ -45,23 +46,29 @@ def run(config: Config) -> int:
     sink = TextSink(config, out, sys.stderr, owned=owned)
     previous = {sig: signal.signal(sig, lambda signo, _frame: tracer.request_stop(signo))
                 for sig in _DETACH_SIGNALS}
+    stream = tracer.events()
     try:
-        for ev in tracer.events():
+        for ev in stream:
             sink.handle(ev)
     finally:
-        sink.close()
+        stream.close()  # on an error (a closed pipe...): no tracee is left stopped
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        try:
+            sink.close()
+        except BrokenPipeError:
+            pass
     return _exit_status(tracer)
 
 
 def _exit_status(tracer: PtraceTracer) -> int:
     """The traced command's status, as strace passes it on; 0 for -p."""
     status = tracer.main_status
-    if tracer.main_pid is None:
-        return 0
     if status is None:
-        return 128 + tracer.stop_signal if tracer.stop_signal else 0
+        if tracer.stop_signal:  # detached on SIGINT/SIGTERM/...: end by that signal, as strace does
+            die_like(tracer.stop_signal)
+            return 128 + tracer.stop_signal
+        return 0
     if os.WIFEXITED(status):
         return os.WEXITSTATUS(status)
     if os.WIFSIGNALED(status):
@@ -79,6 +86,7 @@ def die_like(sig: int) -> None:
         pass
     sys.stdout.flush()
     sys.stderr.flush()
-    signal.signal(sig, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, [sig])
+    if sig not in (signal.SIGKILL, signal.SIGSTOP):  # those cannot be caught or blocked anyway
+        signal.signal(sig, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [sig])
     os.kill(os.getpid(), sig)

@@ -49,8 +49,8 @@ class TextSink:
         elif isinstance(ev, SyscallEvent):
             self._syscall(ev)
         elif isinstance(ev, SignalEvent):
-            self._note(ev.tid, ev.ts_ns, ev.wall_ns,
-                       f"--- {ev.signame} {ev.siginfo_text} ---" if ev.siginfo_text else f"--- {ev.signame} ---")
+            info = f" {ev.siginfo_text}" if ev.siginfo_text else ""
+            self._note(ev.tid, ev.ts_ns, ev.wall_ns, f"--- {ev.signame}{info} ---")
         elif isinstance(ev, StopEvent):
             self._note(ev.tid, ev.ts_ns, ev.wall_ns, f"--- stopped by {ev.signame} ---")
         elif isinstance(ev, ExitEvent):
@@ -78,7 +78,8 @@ class TextSink:
             return self.main
         s = self.streams.get(tid)
         if s is None:
-            s = _Stream(open(f"{self.cfg.output}.{tid}", "w", encoding="utf-8", errors="surrogateescape"), True)
+            path = f"{self.cfg.output}.{tid}"
+            s = _Stream(open(path, "w", buffering=1, encoding="utf-8", errors="surrogateescape"), True)
             self.streams[tid] = s
         return s
 

@@ -23,29 +23,22 @@ def attach_options(follow: bool, spawned: bool) -> int:
 
 
 def find_program(name: str, path: str | None) -> str:
-    """The file execve will run for ``name``: PATH lookup as the shell does, checked up front."""
+    """The file execve will run for ``name``, as strace finds it.
+
+    A name with a slash only has to exist (execve itself reports EACCES or ENOEXEC, and the
+    trace shows it); a bare name is looked up in PATH for an executable regular file.
+    """
     if "/" in name:
-        candidates = [name]
-    else:
-        candidates = [os.path.join(d or ".", name) for d in (path or os.defpath).split(os.pathsep)]
-    first_error: OSError | None = None
-    for cand in candidates:
         try:
-            st = os.stat(cand)
+            os.stat(name)
         except OSError as e:
-            first_error = first_error or e
-            continue
-        if not os.path.isfile(cand) or not os.access(cand, os.X_OK):
-            if "/" in name:
-                raise RenacerError(f"Can't execute '{name}': Permission denied")
-            first_error = first_error or OSError(errno.EACCES, "Permission denied")
-            continue
-        del st
-        return cand
-    reason = first_error.strerror if first_error else "No such file or directory"
-    if first_error is not None and first_error.errno == errno.EACCES:
-        raise RenacerError(f"Can't execute '{name}': {reason}")
-    raise RenacerError(f"Can't stat '{name}': {reason}")
+            raise RenacerError(f"Can't stat '{name}': {e.strerror}") from None
+        return name
+    for folder in (path or os.defpath).split(os.pathsep):
+        cand = os.path.join(folder or ".", name)
+        if os.path.isfile(cand) and os.access(cand, os.X_OK):
+            return cand
+    raise RenacerError(f"Can't stat '{name}': No such file or directory")
 
 
 def _exec_child(path: str, argv: list[str], env: dict[str, str], cwd: str | None) -> None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from ...arch import Arch, current
 from ...config import Config
-from ...errors import RenacerError
 from ...events import (
     Event,
     ExitEvent,
@@ -21,7 +20,7 @@ from ...events import (
     SyscallEnter,
     SyscallEvent,
 )
-from ...syscalls.base import Call, DecodeOptions, Decoder, raw, result_text
+from ...syscalls.base import AT_FDCWD, Call, DecodeOptions, Decoder, raw, result_text
 from ...syscalls.catalog import decoder_for
 from ...syscalls.decoders.common import signal_name
 from ...syscalls.format import s64
@@ -72,7 +71,10 @@ class _Task:
         self.mem = ProcessMemory(tid)
 
     def _fd_path(self, fd: int) -> str | None:
+        """The path behind descriptor ``fd`` (AT_FDCWD: the working directory), for -y."""
         try:
+            if fd == AT_FDCWD:
+                return os.readlink(f"/proc/{self.tid}/cwd")
             return os.readlink(f"/proc/{self.tid}/fd/{fd}")
         except OSError:
             return None
@@ -102,6 +104,7 @@ class PtraceTracer:
         self._options = attach_options(config.follow_forks, spawned=bool(config.command))
         self._started = False
         self._exec_done = False  # the spawned command's first execve succeeded
+        self._held: tuple[_Task, int] | None = None  # the task stopped while an event is out
 
     # ---- start -----------------------------------------------------------------------
 
@@ -165,7 +168,11 @@ class PtraceTracer:
             event = status >> 16
             if task is None:  # a new child whose first stop came before its parent's event
                 task = self._adopt(tid)
+                self._held = (task, 0)
                 yield ProcessEvent(tid, "attached", *_now())
+            # While we yield, this task sits in a ptrace-stop: a consumer that stops iterating
+            # must detach it directly (an interrupt would never be reported).
+            self._held = (task, 0 if sig == _SYSCALL_STOP or event else sig)
             if sig == _SYSCALL_STOP and not event:
                 yield from self._on_syscall(task)
                 self._resume(tid, 0)
@@ -173,6 +180,7 @@ class PtraceTracer:
                 yield from self._on_ptrace_event(task, event, sig)
             else:
                 yield from self._on_signal(task, sig)
+            self._held = None
 
     def _resume(self, tid: int, sig: int) -> None:
         try:
@@ -193,11 +201,11 @@ class PtraceTracer:
         except OSError:
             return
         if info.op == libc.SYSCALL_INFO_ENTRY:
-            yield from self._on_entry(task, info.words)
+            yield from self._on_entry(task, info.words, info.stack_pointer)
         elif info.op == libc.SYSCALL_INFO_EXIT:
             yield from self._on_return(task, s64(info.words[0]), info.words[1] & 0xFF)
 
-    def _on_entry(self, task: _Task, words: object) -> Iterator[Event]:
+    def _on_entry(self, task: _Task, words: object, sp: int) -> Iterator[Event]:
         nr = words[0]  # type: ignore[index]
         name = self.arch.syscall_name(nr)
         previous, task.last_name = task.last_name, name
@@ -212,7 +220,7 @@ class PtraceTracer:
             return
         args = tuple(words[1:7])  # type: ignore[index]
         decoder = decoder_for(self.arch, name)
-        call = Call(name, args, task.mem, self.opts, task.fd_path, task.tid)
+        call = Call(name, args, task.mem, self.opts, task.fd_path, task.tid, sp=sp)
         if name == "restart_syscall":
             call.saved["interrupted"] = previous
         entry_text = self._decode(decoder, call, entering=True) if self.cfg.decode else ()
@@ -305,7 +313,7 @@ class PtraceTracer:
         leader = task
         execer = self.tasks.pop(former)
         yield from self._unfinished(leader, "superseded")
-        yield ProcessEvent(former, "superseded", *_now(), detail=str(leader.tid))
+        yield ProcessEvent(leader.tid, "superseded", *_now(), detail=str(former))
         execer.retid(leader.tid)
         self.tasks[leader.tid] = execer
         if isinstance(execer.pending, _Pending):
@@ -348,13 +356,24 @@ class PtraceTracer:
                     os.kill(self.main_pid, sig)  # type: ignore[arg-type]
                 except OSError:
                     pass
+        held, self._held = self._held, None
         for task in list(self.tasks.values()):
-            try:
-                ptrace(libc.PTRACE_INTERRUPT, task.tid, 0, 0)
-            except OSError:
-                pass
+            if held is None or task is not held[0]:
+                try:
+                    ptrace(libc.PTRACE_INTERRUPT, task.tid, 0, 0)
+                except OSError:
+                    pass
         for task in list(self.tasks.values()):
-            yield from self._detach_one(task)
+            if held is not None and task is held[0]:
+                try:
+                    ptrace(libc.PTRACE_DETACH, task.tid, 0, held[1])
+                except OSError:
+                    pass
+                if not task.hidden:
+                    yield ProcessEvent(task.tid, "detached", *_now())
+                yield from self._unfinished(task, "detached")
+            else:
+                yield from self._detach_one(task)
         self.tasks.clear()
 
     def _detach_one(self, task: _Task) -> Iterator[Event]:
