@@ -43,7 +43,8 @@ def trace(argv: Sequence[str], *, include_entries: bool = False, **options: Any)
 
     ``options`` are Config fields (``follow_forks=True``, ``string_limit=64``, ``trace=...``
     as a set of syscall names). Entry-only events (SyscallEnter) are left out unless
-    ``include_entries``. Leaving the loop early kills the command.
+    ``include_entries``. Closing the generator early (``break`` then ``close()``, or
+    ``with contextlib.closing(renacer.trace(...))``) kills the command and reaps it.
     """
     from .arch import current
     from .filter import parse_trace_set

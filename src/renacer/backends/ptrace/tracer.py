@@ -144,10 +144,13 @@ class PtraceTracer:
 
     def abandon(self) -> None:
         """Stop tracing without reporting: the spawned command is killed, attached pids let go."""
-        if self.main_pid in self.tasks and not self.stop_signal:
+        killing = self.main_pid in self.tasks and not self.stop_signal
+        if killing:
             self.stop_signal = signal.SIGKILL
         for _ in self._detach_all():
             pass
+        if killing:
+            libc.wait(self.main_pid, libc.WALL)  # reap it: our child, dying of SIGKILL
 
     def _loop(self) -> Iterator[Event]:
         tasks = self.tasks

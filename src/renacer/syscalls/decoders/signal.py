@@ -174,7 +174,14 @@ def OUT_STACK_T(c: Call, i: int) -> str:
     return ptr(c.args[i]) if failed(c) else STACK_T(c, i)
 
 
+def _restart_enter(c: Call) -> list[str]:
+    """The call a signal interrupted, which the kernel now resumes (the tracer saves its name)."""
+    name = c.saved.get("interrupted") or "system call"
+    return [f"<... resuming interrupted {name} ...>"]
+
+
 DECODERS: dict[str, Decoder] = {
+    "restart_syscall": Decoder(_restart_enter),
     "rt_sigaction": sig(SIGNO, SIGACTION, out(OUT_SIGACTION), ULONG),
     "rt_sigprocmask": sig(const(SIGPROCMASK_HOW), sigset_arg(3), out(out_sigset(3)), ULONG),
     "rt_sigpending": sig(out(out_sigset(1)), ULONG),
