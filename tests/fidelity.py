@@ -158,7 +158,8 @@ _INODE = re.compile(r"\b(pipe|socket|anon_inode|net):\[\d+\]")
 _VARYING_FIELDS = re.compile(
     r"\b(st_ino|st_atime|st_mtime|st_ctime|st_atime_nsec|st_mtime_nsec|st_ctime_nsec|"
     r"stx_ino|tv_sec|tv_nsec|stx_atime|stx_btime|stx_ctime|stx_mtime|"
-    r"si_utime|si_stime|uptime|freeram|sharedram|bufferram|freeswap|freehigh|procs)=[^,}]+"
+    r"si_utime|si_stime|uptime|freeram|sharedram|bufferram|freeswap|freehigh|procs|"
+    r"f_bfree|f_bavail|f_ffree)=[^,}]+"
 )
 _LOADS = re.compile(r"\bloads=\[[^\]]*\]")
 # ASLR'd addresses printed as text (e.g. /proc/self/maps read back): 8-16 hex digits, one a letter.

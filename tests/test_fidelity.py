@@ -35,6 +35,8 @@ PROGRAMS = [
     pytest.param("strings.c", [], False, id="strings"),
     pytest.param("getrandom.c", [], False, id="getrandom"),
     pytest.param("hello.rs", [], False, id="rust-hello"),
+    pytest.param("net.c", [], False, id="net"),
+    pytest.param("fdops.c", [], False, id="fdops"),
 ]
 
 

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import socket as _socket
 
-from ..base import FD, INT, Call, Decoder, const, out, ret_fd, sig
+from ..base import FD, INT, Call, Decoder, const, flags, out, ret_fd, sig
 from ..format import ptr, quote
-from ..xlat.net import FAMILIES, IP_PROTOCOLS, SHUTDOWN_HOW, SOCK_FLAGS, SOCK_TYPES
+from ..xlat.net import (
+    FAMILIES,
+    IP_PROTOCOLS,
+    SHUTDOWN_HOW,
+    SOCK_FLAGS,
+    SOCK_TYPES,
+    SOCKOPT_LEVELS,
+    SOL_SOCKET_OPTIONS,
+    TCP_OPTIONS,
+)
 from .common import failed, read_struct
 
 AF_UNIX, AF_INET, AF_INET6 = 1, 2, 10
@@ -79,6 +88,41 @@ def SOCKLEN_OUT(c: Call, i: int) -> str:
     return ptr(c.args[i]) if got is None else f"[{got[0]}]"
 
 
+def FD_PAIR(c: Call, i: int) -> str:
+    """The two descriptors socketpair/pipe wrote: ``[3, 4]``."""
+    got = None if failed(c) else read_struct(c, c.args[i], "<ii")
+    return ptr(c.args[i]) if got is None else f"[{got[0]}, {got[1]}]"
+
+
+_OPTIONS_BY_LEVEL = {1: SOL_SOCKET_OPTIONS, 6: TCP_OPTIONS}
+
+
+def SOCKOPT_NAME(c: Call, i: int) -> str:
+    table = _OPTIONS_BY_LEVEL.get(c.args[i - 1] & 0xFFFFFFFF)
+    v = c.args[i] & 0xFFFFFFFF
+    return table.value(v, "{}") if table is not None else str(v)
+
+
+def _optval(c: Call, addr: int, size: int) -> str:
+    """An option value: ``[1]`` for an int, the bytes otherwise."""
+    if size == 4:
+        got = read_struct(c, addr, "<i")
+        return ptr(addr) if got is None else f"[{got[0]}]"
+    data = c.mem.read(addr, min(size, c.opts.string_limit))
+    return ptr(addr) if data is None else quote(data, truncated=size > c.opts.string_limit)
+
+
+def SOCKOPT_IN(c: Call, i: int) -> str:
+    return _optval(c, c.args[i], c.args[i + 1] & 0xFFFFFFFF)
+
+
+def SOCKOPT_OUT(c: Call, i: int) -> str:
+    size = read_struct(c, c.args[i + 1], "<I")
+    if failed(c) or size is None:
+        return ptr(c.args[i])
+    return _optval(c, c.args[i], size[0])
+
+
 _FAMILY = const(FAMILIES, fallback="{}")
 
 DECODERS: dict[str, Decoder] = {
@@ -90,4 +134,8 @@ DECODERS: dict[str, Decoder] = {
     "getsockname": sig(FD, out(SOCKADDR_OUT), SOCKLEN_OUT),
     "getpeername": sig(FD, out(SOCKADDR_OUT), SOCKLEN_OUT),
     "accept": sig(FD, out(SOCKADDR_OUT), SOCKLEN_OUT, ret=ret_fd),
+    "accept4": sig(FD, out(SOCKADDR_OUT), SOCKLEN_OUT, flags(SOCK_FLAGS, width=32), ret=ret_fd),
+    "socketpair": sig(_FAMILY, SOCKTYPE, _protocol, out(FD_PAIR)),
+    "setsockopt": sig(FD, const(SOCKOPT_LEVELS, fallback="{}"), SOCKOPT_NAME, SOCKOPT_IN, INT),
+    "getsockopt": sig(FD, const(SOCKOPT_LEVELS, fallback="{}"), SOCKOPT_NAME, out(SOCKOPT_OUT), SOCKLEN_OUT),
 }
