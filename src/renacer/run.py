@@ -78,7 +78,7 @@ def _exit_status(tracer: PtraceTracer) -> int:
     return 0
 
 
-def die_like(sig: int) -> None:
+def die_like(sig: int) -> None:  # pragma: no cover - ends the process; tests check the status
     """End renacer by the signal that killed the command, without dumping core (as strace does)."""
     try:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

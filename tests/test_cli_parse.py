@@ -1,0 +1,80 @@
+"""The command line as strace spells it, turned into a Config (no process is started here)."""
+
+from __future__ import annotations
+
+import pytest
+
+from renacer.arch import current
+from renacer.cli import USAGE, main, parse_args
+from renacer.errors import RenacerError
+from renacer.filter import parse_trace_set
+
+NR = current().numbers
+
+
+def test_flags_combine_as_strace_counts_them():
+    cfg = parse_args(["-ff", "-o", "out", "-qq", "-ttt", "-T", "-yy", "-s", "64", "--", "ls", "-l"])
+    assert cfg.command == ("ls", "-l")
+    assert cfg.follow_forks and cfg.output_per_process and cfg.output == "out"
+    assert (cfg.quiet, cfg.timestamps, cfg.fd_paths, cfg.string_limit) == (2, 3, 2, 64)
+    assert cfg.syscall_times
+
+
+def test_the_command_needs_no_double_dash_and_options_stop_at_it():
+    cfg = parse_args(["ls", "-f"])
+    assert cfg.command == ("ls", "-f") and not cfg.follow_forks
+
+
+def test_pids_in_every_spelling():
+    assert parse_args(["-p", "12,13", "-p", "14 15"]).pids == (12, 13, 14, 15)
+    assert parse_args(["--attach=7"]).pids == (7,)
+
+
+SPELLINGS = [
+    ["-e", "trace=openat,close"],
+    ["-eopenat,close"],
+    ["--trace=openat,close"],
+    ["-e", "trace=,openat,close"],
+]
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_trace_set_spellings(spelling):
+    cfg = parse_args([*spelling, "true"])
+    assert cfg.trace == frozenset({NR["openat"], NR["close"]})
+
+
+def test_trace_all_and_none():
+    assert parse_trace_set("all", current()) is None
+    assert parse_trace_set("none", current()) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-s"], "option requires an argument -- 's'"),
+        (["-x", "true"], "unrecognized option '-x'"),
+        (["--nope", "true"], "unrecognized option '--nope'"),
+        (["-p", "0"], "Invalid process id: '0'"),
+        (["-p", ","], "Invalid process id: ','"),
+        (["-p", "5", "true"], "-p and a command cannot be used together"),
+        (["-e", "signal=all", "true"], "-e signal= is not supported yet"),
+        (["-e", "trace=nosuch", "true"], "invalid system call 'nosuch'"),
+    ],
+)
+def test_bad_command_lines_name_the_problem(argv, message):
+    with pytest.raises(RenacerError) as err:
+        parse_args(argv)
+    assert err.value.message == message
+
+
+def test_help_and_version_print_and_succeed(capsys):
+    assert main(["-h"]) == 0
+    assert capsys.readouterr().out == USAGE
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("renacer -- version ")
+
+
+def test_main_reports_errors_in_one_line(capsys):
+    assert main(["-s", "x", "true"]) == 1
+    assert capsys.readouterr().err == "renacer: invalid -s argument: 'x'\n"
