@@ -37,6 +37,7 @@ PROGRAMS = [
     pytest.param("hello.rs", [], False, id="rust-hello"),
     pytest.param("net.c", [], False, id="net"),
     pytest.param("fdops.c", [], False, id="fdops"),
+    pytest.param("misc.c", [], False, id="misc"),
 ]
 
 
