@@ -177,8 +177,13 @@ class PtraceTracer:
             # must detach it directly (an interrupt would never be reported).
             self._held = (task, 0 if sig == _SYSCALL_STOP or event else sig)
             if sig == _SYSCALL_STOP and not event:
-                yield from self._on_syscall(task)
+                # Capture while stopped, resume, then hand the event out: the tracee runs
+                # while the consumer formats and writes.
+                ev = self._on_syscall(task)
                 self._resume(tid, 0)
+                self._held = None
+                if ev is not None:
+                    yield ev
             elif event:
                 yield from self._on_ptrace_event(task, event, sig)
             else:
@@ -198,29 +203,31 @@ class PtraceTracer:
 
     # ---- syscall stops ---------------------------------------------------------------
 
-    def _on_syscall(self, task: _Task) -> Iterator[Event]:
+    def _on_syscall(self, task: _Task) -> Event | None:
+        """Everything a syscall stop must capture before the task may run on."""
         try:
             info = libc.get_syscall_info(task.tid)
         except OSError:
-            return
+            return None
         if info.op == libc.SYSCALL_INFO_ENTRY:
-            yield from self._on_entry(task, info.words, info.stack_pointer)
-        elif info.op == libc.SYSCALL_INFO_EXIT:
-            yield from self._on_return(task, s64(info.words[0]), info.words[1] & 0xFF)
+            return self._on_entry(task, info.words, info.stack_pointer)
+        if info.op == libc.SYSCALL_INFO_EXIT:
+            return self._on_return(task, s64(info.words[0]), info.words[1] & 0xFF)
+        return None
 
-    def _on_entry(self, task: _Task, words: object, sp: int) -> Iterator[Event]:
+    def _on_entry(self, task: _Task, words: object, sp: int) -> Event | None:
         nr = words[0]  # type: ignore[index]
         name = self.arch.syscall_name(nr)
         previous, task.last_name = task.last_name, name
         if task.hidden:
             if name not in _EXEC_NAMES:
                 task.pending = _SKIP
-                return
+                return None
             task.hidden = False
         trace = self.cfg.trace
         if trace is not None and nr not in trace:
             task.pending = _SKIP
-            return
+            return None
         args = tuple(words[1:7])  # type: ignore[index]
         decoder = decoder_for(self.arch, name)
         call = Call(name, args, task.mem, self.opts, task.fd_path, task.tid, sp=sp)
@@ -230,18 +237,17 @@ class PtraceTracer:
         mono, wall = _now()
         if decoder.never_returns:
             task.pending = None
-            yield SyscallEvent(task.tid, task.tgid, nr, name, args, entry_text, (), None, 0, "?",
-                               mono, mono, wall)
-            return
+            return SyscallEvent(task.tid, task.tgid, nr, name, args, entry_text, (), None, 0, "?",
+                                mono, mono, wall)
         task.pending = _Pending(nr, name, args, decoder, call, entry_text, mono, wall)
-        yield SyscallEnter(task.tid, task.tgid, nr, name, args, entry_text, decoder.exit is not None,
+        return SyscallEnter(task.tid, task.tgid, nr, name, args, entry_text, decoder.exit is not None,
                            mono, wall)
 
-    def _on_return(self, task: _Task, rval: int, is_error: int) -> Iterator[Event]:
+    def _on_return(self, task: _Task, rval: int, is_error: int) -> Event | None:
         p = task.pending
         task.pending = None
         if not isinstance(p, _Pending):
-            return  # filtered out, or the exit of a call entered before we attached
+            return None  # filtered out, or the exit of a call entered before we attached
         call = p.call
         call.exiting = True
         call.retval = rval
@@ -252,12 +258,12 @@ class PtraceTracer:
         else:
             exit_text, ret_text = (), ""
         mono = time.monotonic_ns()
-        yield SyscallEvent(task.tid, task.tgid, p.nr, p.name, p.args, p.entry_text, exit_text, rval,
-                           call.error, ret_text, p.enter_ns, mono, p.wall_ns)
         if call.error and p.name in _EXEC_NAMES and task.tid == self.main_pid and not self._exec_done:
             task.hidden = task.exec_failed = True  # the child reports why and exits; show only that
         elif p.name in _EXEC_NAMES and not call.error:
             self._exec_done = True
+        return SyscallEvent(task.tid, task.tgid, p.nr, p.name, p.args, p.entry_text, exit_text, rval,
+                            call.error, ret_text, p.enter_ns, mono, p.wall_ns)
 
     def _decode(self, decoder: Decoder, call: Call, entering: bool) -> tuple[str, ...]:
         try:
