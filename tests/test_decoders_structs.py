@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 
+from renacer.events import args_text
 from renacer.syscalls.base import Call, DecodeOptions, result_text
 from renacer.syscalls.decoders import DECODERS
 
@@ -35,11 +36,11 @@ def line(name: str, args: tuple[int, ...], regions: dict[int, bytes] | None = No
     """The text strace would print for a finished call: ``name(args) = ret``."""
     dec = DECODERS[name]
     call = Call(name, args + (0,) * (6 - len(args)), FakeMemory(regions or {}), DecodeOptions(), sp=sp)
-    pieces = dec.enter(call)
+    entry = tuple(dec.enter(call))
+    has_exit = dec.exits(call)
     call.exiting, call.retval, call.error = True, retval, error
-    if dec.exit is not None:
-        pieces += dec.exit(call)
-    return f"{name}({', '.join(pieces)}) = {result_text(call, dec)}"
+    exit_ = tuple(dec.exit(call)) if has_exit and dec.exit is not None else ()
+    return f"{name}({args_text(entry, exit_, dec.joint)}) = {result_text(call, dec)}"
 
 
 def test_openat_and_failed_read_pointer() -> None:

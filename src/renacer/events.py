@@ -5,6 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def entry_part(entry_text: tuple[str, ...], has_exit_args: bool, joint: str) -> str:
+    """The arguments strace prints at entry, with the ', ' it leaves for the exit part."""
+    text = ", ".join(entry_text)
+    return f"{text}, " if has_exit_args and joint == "entry" and entry_text else text
+
+
+def exit_part(exit_text: tuple[str, ...], after_entry: bool, joint: str) -> str:
+    """The arguments strace prints at exit, led by ', ' when the joint is there."""
+    text = ", ".join(exit_text)
+    return f", {text}" if joint == "exit" and exit_text and after_entry else text
+
+
+def args_text(entry_text: tuple[str, ...], exit_text: tuple[str, ...], joint: str) -> str:
+    """All arguments as one string, as in a finished strace line."""
+    return entry_part(entry_text, bool(exit_text), joint) + exit_part(exit_text, bool(entry_text), joint)
+
+
 @dataclass(frozen=True, slots=True)
 class SyscallEnter:
     """A syscall has started; carries the arguments strace prints on entry.
@@ -19,9 +36,10 @@ class SyscallEnter:
     name: str
     args: tuple[int, ...]
     entry_text: tuple[str, ...]  # decoded arguments known at entry
-    has_exit_args: bool  # more arguments follow at exit (so the entry text ends with ", ")
+    has_exit_args: bool  # more arguments follow at exit
     ts_ns: int  # CLOCK_MONOTONIC at the entry stop
     wall_ns: int  # CLOCK_REALTIME at the entry stop
+    joint: str = "entry"  # where ', ' between entry and exit arguments goes (see entry_part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +61,7 @@ class SyscallEvent:
     enter_wall_ns: int
     unfinished: bool = False  # the call never returned to the tracee
     reason: str = ""  # why it is unfinished: 'exit' (task died), 'detached', 'superseded' (exec)
+    joint: str = "entry"  # where ', ' between entry and exit arguments goes (see entry_part)
 
     @property
     def duration_ns(self) -> int:

@@ -6,7 +6,18 @@ import time
 from typing import TextIO
 
 from ..config import Config
-from ..events import Event, ExitEvent, ProcessEvent, SignalEvent, StopEvent, SyscallEnter, SyscallEvent
+from ..events import (
+    Event,
+    ExitEvent,
+    ProcessEvent,
+    SignalEvent,
+    StopEvent,
+    SyscallEnter,
+    SyscallEvent,
+    args_text,
+    entry_part,
+    exit_part,
+)
 
 
 class _Stream:
@@ -135,9 +146,7 @@ class TextSink:
 
     def _enter(self, ev: SyscallEnter) -> None:
         s, lead = self._start_line(ev.tid, ev.ts_ns, ev.wall_ns)
-        args = ", ".join(ev.entry_text)
-        sep = ", " if ev.has_exit_args and ev.entry_text else ""
-        text = f"{lead}{ev.name}({args}{sep}"
+        text = f"{lead}{ev.name}({entry_part(ev.entry_text, ev.has_exit_args, ev.joint)}"
         s.write(text)
         s.open_tid = ev.tid
         s.col = len(text)
@@ -146,7 +155,7 @@ class TextSink:
     def _syscall(self, ev: SyscallEvent) -> None:
         tid = ev.tid
         s = self._stream(tid)
-        rest = ", ".join(ev.exit_text)
+        rest = exit_part(ev.exit_text, bool(ev.entry_text), ev.joint)
         was_entered = self.entered.pop(tid, None) is not None
         if ev.unfinished and ev.reason == "detached":
             if s.open_tid == tid:
@@ -163,8 +172,7 @@ class TextSink:
             if was_entered:
                 text = f"{lead}<... {ev.name} resumed>{marker}{rest})"
             else:
-                sep = ", " if ev.entry_text and ev.exit_text else ""
-                text = f"{lead}{ev.name}({', '.join(ev.entry_text)}{sep}{rest})"
+                text = f"{lead}{ev.name}({args_text(ev.entry_text, ev.exit_text, ev.joint)})"
             col = len(text)
         s.write(text)
         self._result(s, col, ev)

@@ -69,6 +69,16 @@ class Decoder:
     exit: Pieces | None = None  # None: every argument is known at entry
     ret: Callable[[Call], str] | None = None  # None: a signed decimal (ret_int)
     never_returns: bool = False  # exit, exit_group: the line ends at entry with ' = ?'
+    # Whether this call has arguments to print at exit (decided at entry); None: exit is set.
+    has_exit: Callable[[Call], bool] | None = None
+    # Where ', ' between the two parts goes, as strace prints an interrupted call:
+    # 'entry' -> 'read(3, <unfinished ...>'; 'exit' -> '<... clone resumed>, child_tidptr=...)';
+    # 'glue' -> the first exit piece continues the last entry piece ('{...} => {parent_tid=[7]}').
+    joint: str = "entry"
+
+    def exits(self, c: Call) -> bool:
+        """Whether ``c`` prints arguments at exit."""
+        return self.exit is not None and (self.has_exit is None or self.has_exit(c))
 
 
 @dataclass(frozen=True, slots=True)

@@ -240,8 +240,8 @@ class PtraceTracer:
             return SyscallEvent(task.tid, task.tgid, nr, name, args, entry_text, (), None, 0, "?",
                                 mono, mono, wall)
         task.pending = _Pending(nr, name, args, decoder, call, entry_text, mono, wall)
-        return SyscallEnter(task.tid, task.tgid, nr, name, args, entry_text, decoder.exit is not None,
-                           mono, wall)
+        return SyscallEnter(task.tid, task.tgid, nr, name, args, entry_text, decoder.exits(call), mono, wall,
+                            decoder.joint)
 
     def _on_return(self, task: _Task, rval: int, is_error: int) -> Event | None:
         p = task.pending
@@ -253,7 +253,7 @@ class PtraceTracer:
         call.retval = rval
         call.error = -rval if is_error else 0
         if self.cfg.decode:
-            exit_text = self._decode(p.decoder, call, entering=False) if p.decoder.exit else ()
+            exit_text = self._decode(p.decoder, call, entering=False) if p.decoder.exits(call) else ()
             ret_text = result_text(call, p.decoder)
         else:
             exit_text, ret_text = (), ""
@@ -263,7 +263,7 @@ class PtraceTracer:
         elif p.name in _EXEC_NAMES and not call.error:
             self._exec_done = True
         return SyscallEvent(task.tid, task.tgid, p.nr, p.name, p.args, p.entry_text, exit_text, rval,
-                            call.error, ret_text, p.enter_ns, mono, p.wall_ns)
+                            call.error, ret_text, p.enter_ns, mono, p.wall_ns, joint=p.decoder.joint)
 
     def _decode(self, decoder: Decoder, call: Call, entering: bool) -> tuple[str, ...]:
         try:

@@ -59,10 +59,14 @@ def _fcntl_pieces(c: Call) -> list[str]:
     return [*pieces, _fcntl_arg(c, cmd)]
 
 
-# The last piece prints at exit, so that F_GETLK's lock (filled in by the kernel) can, and the
-# exit part is never empty; a finished call reads the same either way.
+def _fcntl_gets_lock(c: Call) -> bool:
+    """F_GETLK and kin: the kernel fills the lock in, so it prints at exit."""
+    return c.args[1] & 0xFFFFFFFF in _GET_LOCKS
+
+
 def _fcntl_enter(c: Call) -> list[str]:
-    return _fcntl_pieces(c)[:-1]
+    pieces = _fcntl_pieces(c)
+    return pieces[:-1] if _fcntl_gets_lock(c) else pieces
 
 
 def _fcntl_exit(c: Call) -> list[str]:
@@ -140,7 +144,7 @@ def _poll_ret(c: Call) -> str:
 _PIPE_FLAGS = flags(OPEN_FLAGS, width=32)
 
 DECODERS: dict[str, Decoder] = {
-    "fcntl": Decoder(_fcntl_enter, _fcntl_exit, ret=_fcntl_ret),
+    "fcntl": Decoder(_fcntl_enter, _fcntl_exit, ret=_fcntl_ret, has_exit=_fcntl_gets_lock),
     "dup": sig(FD, ret=ret_fd),
     "dup2": sig(FD, FD, ret=ret_fd),
     "dup3": sig(FD, FD, _PIPE_FLAGS, ret=ret_fd),

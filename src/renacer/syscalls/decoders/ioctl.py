@@ -108,17 +108,20 @@ def _takes_no_arg(c: Call) -> bool:
     return _ARG_KIND.get(c.args[1] & 0xFFFFFFFF) == _NONE
 
 
+def _fills_arg(c: Call) -> bool:
+    """The kernel writes the argument (TCGETS, TIOCGWINSZ...): it prints at exit."""
+    return _ARG_KIND.get(c.args[1] & 0xFFFFFFFF) in (_INT_OUT, _TERMIOS_OUT, _WINSZ_OUT)
+
+
 def _ioctl_enter(c: Call) -> list[str]:
-    # The request goes to exit for argument-less requests, so the exit part is never empty.
-    if _takes_no_arg(c):
-        return [FD(c, 0)]
-    return [FD(c, 0), request_text(c.args[1] & 0xFFFFFFFF)]
+    pieces = [FD(c, 0), request_text(c.args[1] & 0xFFFFFFFF)]
+    if _takes_no_arg(c) or _fills_arg(c):
+        return pieces
+    return [*pieces, _arg_text(c)]
 
 
 def _ioctl_exit(c: Call) -> list[str]:
-    if _takes_no_arg(c):
-        return [request_text(c.args[1] & 0xFFFFFFFF)]
     return [_arg_text(c)]
 
 
-DECODERS: dict[str, Decoder] = {"ioctl": Decoder(_ioctl_enter, _ioctl_exit)}
+DECODERS: dict[str, Decoder] = {"ioctl": Decoder(_ioctl_enter, _ioctl_exit, has_exit=_fills_arg)}

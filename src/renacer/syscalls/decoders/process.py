@@ -116,16 +116,7 @@ def _has_tail(c: Call) -> bool:
 
 def _clone_enter(c: Call) -> list[str]:
     """child_stack and flags at entry; the pointers after them print at exit (parent_tid is filled)."""
-    stack = f"child_stack={ptr(c.args[1])}"
-    if not _has_tail(c):
-        return [stack]  # the flags print at exit, so that exit always has something to say
-    return [stack, f"flags={clone_flags_text(c.args[0])}"]
-
-
-def _clone_exit(c: Call) -> list[str]:
-    if not _has_tail(c):
-        return [f"flags={clone_flags_text(c.args[0])}"]
-    return _clone_tail(c)
+    return [f"child_stack={ptr(c.args[1])}", f"flags={clone_flags_text(c.args[0])}"]
 
 
 _CLONE_ARGS = "<11Q"
@@ -158,23 +149,18 @@ def _clone3_fills(c: Call) -> bool:
 
 
 def _clone3_enter(c: Call) -> list[str]:
-    """The struct prints at entry unless the kernel fills parts of it (then all of it at exit)."""
-    if _clone3_fills(c):
-        c.saved["clone3_at_exit"] = True
-        return []
+    """The struct at entry; the size too, unless the kernel fills parts of the struct."""
     got = read_struct(c, c.args[0], _CLONE_ARGS)
-    return [ptr(c.args[0]) if got is None else _clone_args_text(c, got)]
+    pieces = [ptr(c.args[0]) if got is None else _clone_args_text(c, got)]
+    return pieces if _clone3_fills(c) else [*pieces, str(c.args[1])]
 
 
 def _clone3_exit(c: Call) -> list[str]:
+    """What the kernel filled, glued to the struct (' => {parent_tid=[N]}'), then the size."""
     size = str(c.args[1])
-    if not c.saved.get("clone3_at_exit"):
-        return [size]
     got = read_struct(c, c.args[0], _CLONE_ARGS)
-    if got is None:
-        return [ptr(c.args[0]), size]
-    text = _clone_args_text(c, got)
-    if not failed(c):
+    text = ""
+    if got is not None and not failed(c):
         filled = []
         if got[0] & CLONE_PIDFD:
             filled.append(f"pidfd={_tid_at(c, got[1])}")
@@ -313,8 +299,8 @@ DECODERS: dict[str, Decoder] = {
     "execveat": sig(DIRFD, PATH, ARGV, ENVP, flags(AT_FLAGS, width=32)),
     "exit": Decoder(lambda c: [INT(c, 0)], ret=ret_none, never_returns=True),
     "exit_group": Decoder(lambda c: [INT(c, 0)], ret=ret_none, never_returns=True),
-    "clone": Decoder(_clone_enter, _clone_exit),
-    "clone3": Decoder(_clone3_enter, _clone3_exit),
+    "clone": Decoder(_clone_enter, _clone_tail, has_exit=_has_tail, joint="exit"),
+    "clone3": Decoder(_clone3_enter, _clone3_exit, has_exit=_clone3_fills, joint="glue"),
     "wait4": sig(INT, out(WSTATUS), _wait_options, RUSAGE),
     "arch_prctl": sig(const(ARCH_PRCTL), HEX),
     "set_tid_address": sig(PTR),
