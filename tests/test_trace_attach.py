@@ -147,7 +147,7 @@ def test_sigstop_sigcont_does_not_hang(renacer_cmd, build, tmp_path) -> None:
     assert tracer.returncode == 0
     assert rest == "resumed\n"
     tail = [line.rstrip() for line in _trace_text(out).splitlines()[-7:]]
-    assert tail[0] == f"kill({pid}, SIGSTOP)                    = 0"
+    assert tail[0] == f"kill({pid}, SIGSTOP)".ljust(40) + "= 0"  # ' = ' aligned to column 40
     siginfo = f"si_signo=SIGSTOP, si_code=SI_USER, si_pid={pid}, si_uid={os.getuid()}"
     assert tail[1] == f"--- SIGSTOP {{{siginfo}}} ---"
     assert tail[2] == "--- stopped by SIGSTOP ---"
