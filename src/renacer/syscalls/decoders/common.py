@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 from ..base import Call
 from ..format import ptr, s32
@@ -60,32 +61,27 @@ def sigset_at(c: Call, addr: int, size: int) -> str:
     return sigset_bits_text(int.from_bytes(data, "little"), len(data) * 8)
 
 
-def timespec_at(c: Call, addr: int) -> str:
-    """A struct timespec: ``{tv_sec=0, tv_nsec=20000000}``."""
+def struct_at(c: Call, addr: int, fmt: str, render: Callable[[tuple[int, ...]], str]) -> str:
+    """A struct at ``addr``: ``NULL`` for 0, the pointer if unreadable, else ``render(fields)``."""
     if addr == 0:
         return "NULL"
-    got = read_struct(c, addr, "<qq")
-    if got is None:
-        return ptr(addr)
-    return f"{{tv_sec={got[0]}, tv_nsec={got[1]}}}"
+    got = read_struct(c, addr, fmt)
+    return ptr(addr) if got is None else render(got)
+
+
+def timespec_at(c: Call, addr: int) -> str:
+    """A struct timespec: ``{tv_sec=0, tv_nsec=20000000}``."""
+    return struct_at(c, addr, "<qq", lambda t: f"{{tv_sec={t[0]}, tv_nsec={t[1]}}}")
 
 
 def timeval_at(c: Call, addr: int) -> str:
     """A struct timeval: ``{tv_sec=1, tv_usec=2}``."""
-    if addr == 0:
-        return "NULL"
-    got = read_struct(c, addr, "<qq")
-    if got is None:
-        return ptr(addr)
-    return f"{{tv_sec={got[0]}, tv_usec={got[1]}}}"
+    return struct_at(c, addr, "<qq", lambda t: f"{{tv_sec={t[0]}, tv_usec={t[1]}}}")
 
 
 def int_at(c: Call, addr: int) -> str:
     """An ``int`` the kernel wrote back: ``[42]``, the pointer when unreadable."""
-    if addr == 0:
-        return "NULL"
-    got = read_struct(c, addr, "<i")
-    return ptr(addr) if got is None else f"[{got[0]}]"
+    return struct_at(c, addr, "<i", lambda t: f"[{t[0]}]")
 
 
 def failed(c: Call) -> bool:

@@ -16,7 +16,7 @@ from ..xlat.ioctl import (
     REQUESTS,
     TCFLSH_ARGS,
 )
-from .common import failed, read_struct
+from .common import failed, int_at, read_struct
 
 # How each request's third argument prints: when (entry or exit) and as what.
 _NONE, _INT_IN, _INT_OUT, _TERMIOS_IN, _TERMIOS_OUT, _WINSZ_IN, _WINSZ_OUT, _FLUSH = range(8)
@@ -80,11 +80,6 @@ def winsize_at(c: Call, addr: int) -> str:
     if got is None:
         return ptr(addr)
     return f"{{ws_row={got[0]}, ws_col={got[1]}, ws_xpixel={got[2]}, ws_ypixel={got[3]}}}"
-
-
-def int_at(c: Call, addr: int) -> str:
-    got = read_struct(c, addr, "<i")
-    return ptr(addr) if got is None else f"[{got[0]}]"
 
 
 def _arg_text(c: Call) -> str:

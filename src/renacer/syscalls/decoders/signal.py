@@ -23,7 +23,7 @@ from ..xlat.signal import (
     SYS_CODES,
     TRAP_CODES,
 )
-from .common import SIGNO, failed, read_struct, signal_name, sigset_at, sigset_bits_text
+from .common import SIGNO, failed, read_struct, signal_name, sigset_at, sigset_bits_text, struct_at
 
 __all__ = ["DECODERS", "siginfo_text", "signal_name"]
 
@@ -160,14 +160,12 @@ def _sigreturn_enter(c: Call) -> list[str]:
     return [f"{{mask={sigset_bits_text(got[0])}}}"] if got is not None else [ptr(sp)]
 
 
+def _stack_t(t: tuple[int, ...]) -> str:
+    return f"{{ss_sp={ptr(t[0])}, ss_flags={SS_FLAGS.flags(t[1] & 0xFFFFFFFF)}, ss_size={t[2]}}}"
+
+
 def STACK_T(c: Call, i: int) -> str:
-    addr = c.args[i]
-    if addr == 0:
-        return "NULL"
-    got = read_struct(c, addr, "<Qi4xQ")
-    if got is None:
-        return ptr(addr)
-    return f"{{ss_sp={ptr(got[0])}, ss_flags={SS_FLAGS.flags(got[1] & 0xFFFFFFFF)}, ss_size={got[2]}}}"
+    return struct_at(c, c.args[i], "<Qi4xQ", _stack_t)
 
 
 def OUT_STACK_T(c: Call, i: int) -> str:
