@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,4 +25,3 @@ class Config:
     cwd: str | None = None
     decode: bool = True  # produce decoded argument text (sinks that print need it)
     align_column: int = 40  # strace's -a default
-    extra: dict[str, object] = field(default_factory=dict)
