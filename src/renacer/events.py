@@ -116,7 +116,8 @@ class ProcessEvent:
     kind: str  # 'attached' | 'detached' | 'superseded'
     ts_ns: int
     wall_ns: int
-    detail: str = ""
+    detail: str = ""  # 'child' for a task followed by -f; the former tid for 'superseded'
+
 
 
 Event = SyscallEnter | SyscallEvent | SignalEvent | StopEvent | ExitEvent | ProcessEvent

@@ -211,6 +211,8 @@ class TextSink:
             self.live.add(ev.tid)
         elif ev.kind == "detached":
             self.live.discard(ev.tid)
-        if not self.cfg.quiet:
+        # strace notes a followed child only where the trace itself goes (stderr), -p always.
+        child_elsewhere = ev.detail == "child" and self.main.out is not self.diag
+        if not self.cfg.quiet and not child_elsewhere:
             self.diag.write(f"renacer: Process {ev.tid} {ev.kind}\n")
             self.diag.flush()

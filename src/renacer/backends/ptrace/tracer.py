@@ -172,7 +172,7 @@ class PtraceTracer:
             if task is None:  # a new child whose first stop came before its parent's event
                 task = self._adopt(tid)
                 self._held = (task, 0)
-                yield ProcessEvent(tid, "attached", *_now())
+                yield ProcessEvent(tid, "attached", *_now(), detail="child")
             # While we yield, this task sits in a ptrace-stop: a consumer that stops iterating
             # must detach it directly (an interrupt would never be reported).
             self._held = (task, 0 if sig == _SYSCALL_STOP or event else sig)
@@ -305,7 +305,7 @@ class PtraceTracer:
                 child = 0
             if child and child not in self.tasks:
                 self._adopt(child)
-                yield ProcessEvent(child, "attached", *_now())
+                yield ProcessEvent(child, "attached", *_now(), detail="child")
         elif event == libc.PTRACE_EVENT_EXEC:
             yield from self._on_exec(task)
             tid = task.tid
