@@ -145,3 +145,50 @@ TCP_OPTIONS = Xlat.of(
     (18, "TCP_USER_TIMEOUT"),
     (23, "TCP_FASTOPEN"),
 )
+
+
+# send/recv flags (bits/socket.h), control message types (bits/socket.h, asm-generic/socket.h)
+# and preadv2/pwritev2 flags (linux/fs.h).
+MSG_FLAGS = Xlat.of(
+    (0x1, "MSG_OOB"),
+    (0x2, "MSG_PEEK"),
+    (0x4, "MSG_DONTROUTE"),
+    (0x8, "MSG_CTRUNC"),
+    (0x10, "MSG_PROXY"),
+    (0x20, "MSG_TRUNC"),
+    (0x40, "MSG_DONTWAIT"),
+    (0x80, "MSG_EOR"),
+    (0x100, "MSG_WAITALL"),
+    (0x200, "MSG_FIN"),
+    (0x400, "MSG_SYN"),
+    (0x800, "MSG_CONFIRM"),
+    (0x1000, "MSG_RST"),
+    (0x2000, "MSG_ERRQUEUE"),
+    (0x4000, "MSG_NOSIGNAL"),
+    (0x8000, "MSG_MORE"),
+    (0x10000, "MSG_WAITFORONE"),
+    (0x40000, "MSG_BATCH"),
+    (0x4000000, "MSG_ZEROCOPY"),
+    (0x20000000, "MSG_FASTOPEN"),
+    (0x40000000, "MSG_CMSG_CLOEXEC"),
+)
+SCM_TYPES = Xlat.of(
+    (1, "SCM_RIGHTS"),
+    (2, "SCM_CREDENTIALS"),
+    (3, "SCM_SECURITY"),
+    (4, "SCM_PIDFD"),
+    (29, "SO_TIMESTAMP_OLD"),
+    (35, "SO_TIMESTAMPNS_OLD"),
+    (37, "SO_TIMESTAMPING_OLD"),
+    (41, "SO_WIFI_STATUS"),
+    (54, "SCM_TIMESTAMPING_OPT_STATS"),
+    (58, "SCM_TIMESTAMPING_PKTINFO"),
+    (61, "SO_TXTIME"),
+)
+RWF_FLAGS = Xlat.of(
+    (0x1, "RWF_HIPRI"),
+    (0x2, "RWF_DSYNC"),
+    (0x4, "RWF_SYNC"),
+    (0x8, "RWF_NOWAIT"),
+    (0x10, "RWF_APPEND"),
+)
