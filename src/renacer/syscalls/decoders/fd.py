@@ -137,7 +137,7 @@ def _poll_ret(c: Call) -> str:
         if got is None:
             return str(c.retval)
         if got[2]:
-            ready.append(f"{{fd={fd_text(c, got[0])}, revents={POLL_EVENTS.flags(got[2] & 0xFFFF)}}}")
+            ready.append(f"{{fd={got[0]}, revents={POLL_EVENTS.flags(got[2] & 0xFFFF)}}}")
     return f"{c.retval} ([{', '.join(ready)}])"
 
 
