@@ -116,3 +116,10 @@ def test_report_counts_matched_lines_over_longer_trace() -> None:
     report = compare_texts(["x"], strace_lines, renacer_lines)
     assert report.identical_share == pytest.approx(2 / 4)
     assert not report.names_identical
+
+
+def test_fd_paths_match_strace_on_sockets_and_pipes(build) -> None:
+    # -y on every descriptor, those the kernel returns in arrays (socketpair, pipe2) included.
+    for source in ("net.c", "fdops.c"):
+        report = compare([str(build(source))], extra=["-y"], env=ENV)
+        assert report.identical_share == 1.0, str(report)

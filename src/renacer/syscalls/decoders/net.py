@@ -17,6 +17,7 @@ from ..xlat.net import (
     TCP_OPTIONS,
 )
 from .common import failed, read_struct
+from .fd import FDPAIR
 
 AF_UNIX, AF_INET, AF_INET6 = 1, 2, 10
 _NUL = b"\0"
@@ -88,12 +89,6 @@ def SOCKLEN_OUT(c: Call, i: int) -> str:
     return ptr(c.args[i]) if got is None else f"[{got[0]}]"
 
 
-def FD_PAIR(c: Call, i: int) -> str:
-    """The two descriptors socketpair/pipe wrote: ``[3, 4]``."""
-    got = None if failed(c) else read_struct(c, c.args[i], "<ii")
-    return ptr(c.args[i]) if got is None else f"[{got[0]}, {got[1]}]"
-
-
 _OPTIONS_BY_LEVEL = {1: SOL_SOCKET_OPTIONS, 6: TCP_OPTIONS}
 
 
@@ -135,7 +130,7 @@ DECODERS: dict[str, Decoder] = {
     "getpeername": sig(FD, out(SOCKADDR_OUT), SOCKLEN_OUT),
     "accept": sig(FD, out(SOCKADDR_OUT), SOCKLEN_OUT, ret=ret_fd),
     "accept4": sig(FD, out(SOCKADDR_OUT), SOCKLEN_OUT, flags(SOCK_FLAGS, width=32), ret=ret_fd),
-    "socketpair": sig(_FAMILY, SOCKTYPE, _protocol, out(FD_PAIR)),
+    "socketpair": sig(_FAMILY, SOCKTYPE, _protocol, out(FDPAIR)),
     "setsockopt": sig(FD, const(SOCKOPT_LEVELS, fallback="{}"), SOCKOPT_NAME, SOCKOPT_IN, INT),
     "getsockopt": sig(FD, const(SOCKOPT_LEVELS, fallback="{}"), SOCKOPT_NAME, out(SOCKOPT_OUT), SOCKLEN_OUT),
 }
