@@ -33,7 +33,10 @@ class DecodeOptions:
     """The options that change how arguments are rendered."""
 
     string_limit: int = 32  # -s
-    fd_paths: int = 0  # -y
+    fd_paths: int = 0  # -y (1), -yy (2)
+    abbrev: bool = True  # False under -v / -e abbrev=none: print every struct member, all of argv/envp
+    verbose: bool = True  # False under -e verbose=none: structs print as their pointer
+    hex_strings: int = 0  # -x (1: non-ASCII strings in hex), -xx (2: every string in hex)
 
 
 def _no_fd_path(fd: int) -> str | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..base import Decoder
-from . import events, fd, file, ioctl, mem, msg, net, process, signal, stat, time
+from . import events, fd, file, fileops, ioctl, ipc, mem, misc, msg, net, process, signal, stat, task, time
 
 DECODERS: dict[str, Decoder] = {}
-for _family in (file, stat, fd, ioctl, mem, process, signal, time, net, events, msg):
+_FAMILIES = (file, stat, fd, ioctl, mem, process, signal, time, net, events, msg, fileops, task, ipc, misc)
+for _family in _FAMILIES:
     DECODERS.update(_family.DECODERS)
