@@ -5,27 +5,28 @@ from __future__ import annotations
 from ..base import (
     DIRFD,
     FD,
-    INT,
     LONG,
     OUTBUF,
     PATH,
     ULONG,
+    ArgFormatter,
     Call,
     Decoder,
+    buffer,
     const,
     cstring,
-    flags,
     inbuf,
     out,
     ret_fd,
     ret_octal,
     sig,
 )
-from ..format import octal_mode, ptr
+from ..format import octal_mode, ptr, quote
+from ..xlat import Xlat
 from ..xlat.fs import (
     ACCESS_MODES,
     AT_EACCESS_FLAGS,
-    AT_REMOVEDIR_FLAGS,
+    AT_FLAGS,
     FADVICE,
     OPEN_ACCESS,
     OPEN_FLAGS,
@@ -37,22 +38,50 @@ from .common import failed
 
 O_CREAT = 0o100
 O_TMPFILE = 0o20200000
+MODE_BITS = 0o177777  # the kernel's umode_t: strace shows a mode cut to 16 bits
+
+
+def flags_text(table: Xlat, value: int, unknown: str) -> str:
+    """Flags as strace prints them: ``A|B|0x40``; a value with no known bit as ``0x40 /* X_??? */``."""
+    text = table.flags(value)
+    return f"{text} /* {unknown} */" if value and text == f"{value:#x}" else text
+
+
+def known_flags(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:
+    """A flags argument printed by ``flags_text``; ``unknown`` names the family (``AT_???``)."""
+    mask = (1 << width) - 1
+
+    def fmt(c: Call, i: int) -> str:
+        return flags_text(table, c.args[i] & mask, unknown)
+
+    return fmt
 
 
 def open_flags(c: Call, i: int) -> str:
     """open(2) flags: the access mode always first (``O_RDONLY|O_CLOEXEC``)."""
-    v = c.args[i] & 0xFFFFFFFF
+    return open_flags_text(c.args[i] & 0xFFFFFFFF)
+
+
+def open_flags_text(v: int) -> str:
+    """Open flags as strace prints them, the access mode always first."""
     text = OPEN_ACCESS.value(v & 3)
     rest = v & ~3
     return f"{text}|{OPEN_FLAGS.flags(rest)}" if rest else text
 
 
 def MODE(c: Call, i: int) -> str:
-    return octal_mode(c.args[i] & 0xFFFFFFFF)
+    return octal_mode(c.args[i] & MODE_BITS)
 
 
 def ACCESS(c: Call, i: int) -> str:
-    return ACCESS_MODES.flags(c.args[i] & 0xFFFFFFFF, "F_OK")
+    v = c.args[i] & 0xFFFFFFFF
+    return flags_text(ACCESS_MODES, v, "?_OK") if v else "F_OK"
+
+
+def ID(c: Call, i: int) -> str:
+    """A uid or gid: unsigned, but -1 (\"leave unchanged\") as -1."""
+    v = c.args[i] & 0xFFFFFFFF
+    return "-1" if v == 0xFFFFFFFF else str(v)
 
 
 def _open_pieces(c: Call, first: int) -> list[str]:
@@ -69,11 +98,28 @@ def OUT_PATH(c: Call, i: int) -> str:
     return ptr(c.args[i]) if failed(c) else PATH(c, i)
 
 
+def xattr_value(c: Call, addr: int, size: int) -> str:
+    """An attribute value: a NUL that ends it is left out, unless -s cuts the value short."""
+    if addr == 0:
+        return "NULL"
+    if 0 < size <= c.opts.string_limit:
+        data = c.mem.read(addr, size)
+        if data is None or len(data) < size:
+            return ptr(addr)
+        return quote(data[:-1] if data.endswith(b"\0") else data)
+    return buffer(c, addr, size)
+
+
+def XATTR_IN(c: Call, i: int) -> str:
+    """The value setxattr stores; its size is the next argument."""
+    return xattr_value(c, c.args[i], c.args[i + 1])
+
+
 def OUT_XATTR(c: Call, i: int) -> str:
-    """An attribute value the kernel wrote; strace prints the pointer when it wrote nothing."""
+    """An attribute value the kernel wrote: ``retval`` bytes, the pointer when it wrote nothing."""
     if failed(c) or c.args[i] == 0:
         return ptr(c.args[i])
-    return OUTBUF(c, i)
+    return xattr_value(c, c.args[i], c.retval)
 
 
 def XATTR_NAME(c: Call, i: int) -> str:
@@ -86,7 +132,9 @@ def _xattr_list(c: Call, i: int) -> str:
     return OUTBUF(c, i)
 
 
-_AT_EACCESS = flags(AT_EACCESS_FLAGS, width=32)
+_AT_EACCESS = known_flags(AT_EACCESS_FLAGS, "AT_???")
+_AT = known_flags(AT_FLAGS, "AT_???")
+_XATTR = known_flags(XATTR_FLAGS, "XATTR_???")
 
 DECODERS: dict[str, Decoder] = {
     "read": sig(FD, out(OUTBUF), ULONG),
@@ -108,24 +156,24 @@ DECODERS: dict[str, Decoder] = {
     "fchdir": sig(FD),
     "chroot": sig(PATH),
     "unlink": sig(PATH),
-    "unlinkat": sig(DIRFD, PATH, flags(AT_REMOVEDIR_FLAGS, width=32)),
+    "unlinkat": sig(DIRFD, PATH, _AT),
     "rmdir": sig(PATH),
     "mkdir": sig(PATH, MODE),
     "mkdirat": sig(DIRFD, PATH, MODE),
     "rename": sig(PATH, PATH),
     "renameat": sig(DIRFD, PATH, DIRFD, PATH),
-    "renameat2": sig(DIRFD, PATH, DIRFD, PATH, flags(RENAME_FLAGS, width=32)),
+    "renameat2": sig(DIRFD, PATH, DIRFD, PATH, known_flags(RENAME_FLAGS, "RENAME_??")),
     "link": sig(PATH, PATH),
     "symlink": sig(PATH, PATH),
     "symlinkat": sig(PATH, DIRFD, PATH),
     "chmod": sig(PATH, MODE),
     "fchmod": sig(FD, MODE),
     "fchmodat": sig(DIRFD, PATH, MODE),
-    "chown": sig(PATH, INT, INT),
-    "fchown": sig(FD, INT, INT),
-    "lchown": sig(PATH, INT, INT),
-    "truncate": sig(PATH, LONG),
-    "ftruncate": sig(FD, LONG),
+    "chown": sig(PATH, ID, ID),
+    "fchown": sig(FD, ID, ID),
+    "lchown": sig(PATH, ID, ID),
+    "truncate": sig(PATH, ULONG),
+    "ftruncate": sig(FD, ULONG),
     "fsync": sig(FD),
     "fdatasync": sig(FD),
     "umask": sig(MODE, ret=ret_octal),
@@ -133,9 +181,9 @@ DECODERS: dict[str, Decoder] = {
     "getxattr": sig(PATH, XATTR_NAME, out(OUT_XATTR), ULONG),
     "lgetxattr": sig(PATH, XATTR_NAME, out(OUT_XATTR), ULONG),
     "fgetxattr": sig(FD, XATTR_NAME, out(OUT_XATTR), ULONG),
-    "setxattr": sig(PATH, XATTR_NAME, inbuf(3), ULONG, flags(XATTR_FLAGS, width=32)),
-    "lsetxattr": sig(PATH, XATTR_NAME, inbuf(3), ULONG, flags(XATTR_FLAGS, width=32)),
-    "fsetxattr": sig(FD, XATTR_NAME, inbuf(3), ULONG, flags(XATTR_FLAGS, width=32)),
+    "setxattr": sig(PATH, XATTR_NAME, XATTR_IN, ULONG, _XATTR),
+    "lsetxattr": sig(PATH, XATTR_NAME, XATTR_IN, ULONG, _XATTR),
+    "fsetxattr": sig(FD, XATTR_NAME, XATTR_IN, ULONG, _XATTR),
     "listxattr": sig(PATH, out(_xattr_list), ULONG),
     "llistxattr": sig(PATH, out(_xattr_list), ULONG),
     "flistxattr": sig(FD, out(_xattr_list), ULONG),

@@ -6,7 +6,8 @@ from . import Xlat
 
 # Access mode is the low two bits; printed first, always (O_RDONLY is 0).
 OPEN_ACCESS = Xlat.of((0, "O_RDONLY"), (1, "O_WRONLY"), (2, "O_RDWR"), (3, "O_ACCMODE"))
-# Order follows strace's output (observed), not numeric order.
+# Order follows strace's output (observed), not numeric order: a flag whose bits include
+# another's (O_SYNC has O_DSYNC's, O_TMPFILE has O_DIRECTORY's) comes before it.
 OPEN_FLAGS = Xlat.of(
     (0o100, "O_CREAT"),
     (0o200, "O_EXCL"),
@@ -16,15 +17,17 @@ OPEN_FLAGS = Xlat.of(
     (0o4000, "O_NONBLOCK"),
     (0o4010000, "O_SYNC"),
     (0o10000, "O_DSYNC"),
-    (0o20000, "O_ASYNC"),
+    (0o4000000, "__O_SYNC"),
     (0o40000, "O_DIRECT"),
     (0o100000, "O_LARGEFILE"),
-    (0o20200000, "O_TMPFILE"),
     (0o400000, "O_NOFOLLOW"),
     (0o1000000, "O_NOATIME"),
     (0o2000000, "O_CLOEXEC"),
-    (0o200000, "O_DIRECTORY"),
     (0o10000000, "O_PATH"),
+    (0o20200000, "O_TMPFILE"),
+    (0o200000, "O_DIRECTORY"),
+    (0o20000000, "__O_TMPFILE"),
+    (0o20000, "FASYNC"),
 )
 
 # *at() flags (linux/fcntl.h), numeric order as strace prints them.
@@ -37,7 +40,8 @@ AT_FLAGS = Xlat.of(
     (0x8000, "AT_RECURSIVE"),
 )
 AT_EACCESS_FLAGS = Xlat.of((0x100, "AT_SYMLINK_NOFOLLOW"), (0x200, "AT_EACCESS"), (0x1000, "AT_EMPTY_PATH"))
-AT_REMOVEDIR_FLAGS = Xlat.of((0x200, "AT_REMOVEDIR"),)
+# name_to_handle_at knows only these two.
+AT_HANDLE_FLAGS = Xlat.of((0x400, "AT_SYMLINK_FOLLOW"), (0x1000, "AT_EMPTY_PATH"))
 # statx's synchronisation type is a two-bit field inside the flags, printed first.
 AT_STATX_SYNC = Xlat.of(
     (0, "AT_STATX_SYNC_AS_STAT"), (0x2000, "AT_STATX_FORCE_SYNC"), (0x4000, "AT_STATX_DONT_SYNC")

@@ -1,0 +1,201 @@
+"""Unit tests for the file-operation decoders (fileops, file), over an in-memory MemoryReader.
+
+Each expected line was printed by strace 6.1 for the same arguments.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from renacer.events import args_text
+from renacer.syscalls.base import Call, DecodeOptions, result_text
+from renacer.syscalls.decoders import DECODERS
+from renacer.syscalls.decoders.file import open_flags_text
+from renacer.syscalls.decoders.fileops import date_comment, makedev_text, memfd_flags_text, mknod_mode_text
+
+AT_FDCWD = 2**64 - 100
+EINVAL, EFAULT, EOVERFLOW = 22, 14, 75
+
+
+class Memory:
+    """A few byte regions; reads that leave them come back short."""
+
+    def __init__(self, regions: dict[int, bytes]) -> None:
+        self.regions = regions
+
+    def read(self, addr: int, size: int) -> bytes | None:
+        for base, data in self.regions.items():
+            if base <= addr < base + len(data):
+                return data[addr - base:addr - base + size]
+        return None
+
+    def read_cstr(self, addr: int, limit: int) -> tuple[bytes, bool] | None:
+        data = self.read(addr, limit + 1)
+        if data is None:
+            return None
+        nul = data.find(b"\0")
+        return (data[:nul], True) if 0 <= nul <= limit else (data[:limit], False)
+
+
+def line(name: str, args: tuple[int, ...], regions: dict[int, bytes] | None = None, retval: int = 0,
+         error: int = 0, limit: int = 32, after: dict[int, bytes] | None = None) -> str:
+    """A finished call as strace prints it; ``after`` is memory the kernel changed by exit."""
+    dec = DECODERS[name]
+    mem = Memory(dict(regions or {}))
+    call = Call(name, args + (0,) * (6 - len(args)), mem, DecodeOptions(string_limit=limit))
+    entry = tuple(dec.enter(call))
+    has_exit = dec.exits(call)
+    mem.regions.update(after or {})
+    call.exiting, call.retval, call.error = True, retval, error
+    exit_ = tuple(dec.exit(call)) if has_exit and dec.exit is not None else ()
+    return f"{name}({args_text(entry, exit_, dec.joint)}) = {result_text(call, dec)}"
+
+
+@pytest.fixture
+def utc() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TZ", "UTC")
+        time.tzset()
+        yield
+    time.tzset()
+
+
+def test_openat2_prints_open_how_and_a_nonzero_tail() -> None:
+    mem = {0x100: b"a\0", 0x200: struct.pack("<QQQ", 0o2000000, 0, 0xC) + b"\1" + b"\0" * 7}
+    assert line("openat2", (AT_FDCWD, 0x100, 0x200, 24), mem, retval=3) == (
+        'openat2(AT_FDCWD, "a", {flags=O_RDONLY|O_CLOEXEC, resolve=RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH}, 24)'
+        " = 3"
+    )
+    assert line("openat2", (AT_FDCWD, 0x100, 0x200, 32), mem, error=7, limit=4) == (
+        'openat2(AT_FDCWD, "a", {flags=O_RDONLY|O_CLOEXEC, resolve=RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH, '
+        '/* bytes 24..31 */ "\\x01\\x00\\x00\\x00"...}, 32) = -1 E2BIG (Argument list too long)'
+    )
+    assert line("openat2", (AT_FDCWD, 0x100, 0x200, 33), mem, error=EFAULT).endswith(
+        "RESOLVE_BENEATH, ???}, 33) = -1 EFAULT (Bad address)"
+    )
+    assert line("openat2", (AT_FDCWD, 0x100, 0x200, 8), mem, error=EINVAL).startswith(
+        'openat2(AT_FDCWD, "a", 0x200, 8)'
+    )
+
+
+def test_openat2_mode_shows_when_creating_or_set() -> None:
+    mem = {0x100: b"a\0", 0x200: struct.pack("<QQQ", 0o101 | 0xFFFFFFFF00000000, 0, 0x80)}
+    assert line("openat2", (AT_FDCWD, 0x100, 0x200, 24), mem, error=EINVAL) == (
+        'openat2(AT_FDCWD, "a", {flags=O_WRONLY|O_CREAT|0xffffffff00000000, mode=000, '
+        'resolve=0x80 /* RESOLVE_??? */}, 24) = -1 EINVAL (Invalid argument)'
+    )
+
+
+def test_open_flags_follow_strace_order() -> None:
+    assert open_flags_text(0xFFFFFFFF) == (
+        "O_ACCMODE|O_CREAT|O_EXCL|O_NOCTTY|O_TRUNC|O_APPEND|O_NONBLOCK|O_SYNC|O_DIRECT|O_LARGEFILE|"
+        "O_NOFOLLOW|O_NOATIME|O_CLOEXEC|O_PATH|O_TMPFILE|FASYNC|0xff80003c"
+    )
+    assert open_flags_text(0o20000000) == "O_RDONLY|__O_TMPFILE"
+
+
+def test_sendfile_offset_reads_in_and_out() -> None:
+    off = {0x300: struct.pack("<q", 0)}
+    assert line("sendfile", (4, 3, 0x300, 5), off, retval=5, after={0x300: struct.pack("<q", 5)}) == (
+        "sendfile(4, 3, [0] => [5], 5) = 5"
+    )
+    assert line("sendfile", (99, 3, 0x300, 5), off, error=9) == (
+        "sendfile(99, 3, [0], 5) = -1 EBADF (Bad file descriptor)"
+    )
+    assert line("sendfile", (4, 3, 0, 3)) == "sendfile(4, 3, NULL, 3) = 0"
+    assert line("sendfile", (4, 3, 8, 5), error=EFAULT) == "sendfile(4, 3, 0x8, 5) = -1 EFAULT (Bad address)"
+
+
+def test_flag_arguments_name_unknown_bits_like_strace() -> None:
+    assert line("flock", (3, 0x100), error=EINVAL) == (
+        "flock(3, 0x100 /* LOCK_??? */) = -1 EINVAL (Invalid argument)"
+    )
+    assert line("flock", (3, 0xE4)) == "flock(3, LOCK_NB|LOCK_MAND|LOCK_RW) = 0"
+    assert line("fallocate", (3, 3, 0, 100)) == (
+        "fallocate(3, FALLOC_FL_KEEP_SIZE|FALLOC_FL_PUNCH_HOLE, 0, 100) = 0"
+    )
+    assert line("renameat2", (AT_FDCWD, 0, AT_FDCWD, 0, 0x10), error=EINVAL) == (
+        "renameat2(AT_FDCWD, NULL, AT_FDCWD, NULL, 0x10 /* RENAME_?? */) = -1 EINVAL (Invalid argument)"
+    )
+    assert line("faccessat2", (AT_FDCWD, 0, 8, 0), error=EINVAL) == (
+        "faccessat2(AT_FDCWD, NULL, 0x8 /* ?_OK */, 0) = -1 EINVAL (Invalid argument)"
+    )
+
+
+def test_memfd_flags_show_the_huge_page_size_as_a_shift() -> None:
+    assert memfd_flags_text(0x3) == "MFD_CLOEXEC|MFD_ALLOW_SEALING"
+    assert memfd_flags_text(4 | 21 << 26) == "MFD_HUGETLB|21<<MFD_HUGE_SHIFT"
+    assert memfd_flags_text(21 << 26) == "21<<MFD_HUGE_SHIFT"
+    assert memfd_flags_text(0x100) == "0x100 /* MFD_??? */"
+    assert memfd_flags_text(0x100 | 21 << 26) == "0x100 /* MFD_??? */|21<<MFD_HUGE_SHIFT"
+
+
+def test_mknod_mode_and_device() -> None:
+    assert mknod_mode_text(0o10644) == "S_IFIFO|0644"
+    assert mknod_mode_text(0o104755) == "S_IFREG|S_ISUID|0755"
+    assert mknod_mode_text(0o170644) == "0170644"
+    assert mknod_mode_text(0) == "000"
+    assert makedev_text(0x103 << 8 | 0x10000 << 12) == "makedev(0x103, 0x10000)"
+    assert makedev_text(2**64 - 1) == "makedev(0xfff, 0xfffff)"
+    assert line("mknod", (0, 0o20666, 0x103)) == "mknod(NULL, S_IFCHR|0666, makedev(0x1, 0x3)) = 0"
+    assert line("mknod", (0, 0o10644, 0x103)) == "mknod(NULL, S_IFIFO|0644) = 0"
+
+
+def test_times_carry_a_date_only_when_valid(utc: None) -> None:
+    assert date_comment(1, 2) == " /* 1970-01-01T00:00:01.000000002+0000 */"
+    assert date_comment(10) == " /* 1970-01-01T00:00:10+0000 */"
+    assert date_comment(0) == ""
+    assert date_comment(2**63 - 1) == ""
+    times = {0x400: struct.pack("<qqqq", 1, 2, 5, (1 << 30) - 1), 0x500: struct.pack("<qqqq", 0, 0, -100, -5)}
+    assert line("utimensat", (AT_FDCWD, 0, 0x400, 0x100), times) == (
+        "utimensat(AT_FDCWD, NULL, [{tv_sec=1, tv_nsec=2} /* 1970-01-01T00:00:01.000000002+0000 */, "
+        "UTIME_NOW], AT_SYMLINK_NOFOLLOW) = 0"
+    )
+    assert line("utimensat", (AT_FDCWD, 0, 0x500, 0), times, error=EINVAL) == (
+        "utimensat(AT_FDCWD, NULL, [{tv_sec=0, tv_nsec=0}, {tv_sec=-100, tv_nsec=18446744073709551611}], 0)"
+        " = -1 EINVAL (Invalid argument)"
+    )
+    assert line("utime", (0, 0x400), times) == (
+        "utime(NULL, {actime=1 /* 1970-01-01T00:00:01+0000 */, modtime=2 /* 1970-01-01T00:00:02+0000 */}) = 0"
+    )
+
+
+def test_name_to_handle_at_shows_what_the_kernel_changed() -> None:
+    handle = {0x600: struct.pack("<Ii", 128, 0) + bytes(128), 0x700: struct.pack("<i", 0)}
+    filled = {0x600: struct.pack("<Ii", 8, 1) + b"\2" + bytes(127), 0x700: struct.pack("<i", 27)}
+    assert line("name_to_handle_at", (AT_FDCWD, 0, 0x600, 0x700, 0), handle, after=filled) == (
+        'name_to_handle_at(AT_FDCWD, NULL, {handle_bytes=128 => 8, handle_type=1, '
+        'f_handle="\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x00"}, [27], 0) = 0'
+    )
+    small = {0x600: struct.pack("<Ii", 0, 0)}
+    grown = {0x600: struct.pack("<Ii", 8, 0)}
+    args = (AT_FDCWD, 0, 0x600, 0x700, 0x400)
+    assert line("name_to_handle_at", args, small, error=EOVERFLOW, after=grown) == (
+        "name_to_handle_at(AT_FDCWD, NULL, {handle_bytes=0 => 8}, 0x700, AT_SYMLINK_FOLLOW) = "
+        "-1 EOVERFLOW (Value too large for defined data type)"
+    )
+    assert line("name_to_handle_at", (AT_FDCWD, 0, 0, 0x700, 2), error=EFAULT) == (
+        "name_to_handle_at(AT_FDCWD, NULL, NULL, 0x700, 0x2 /* AT_??? */) = -1 EFAULT (Bad address)"
+    )
+
+
+def test_xattr_values_drop_a_final_nul_unless_cut() -> None:
+    mem = {0x100: b"user.a\0", 0x200: b"abcd\0"}
+    assert line("setxattr", (0, 0x100, 0x200, 5, 1), mem) == (
+        'setxattr(NULL, "user.a", "abcd", 5, XATTR_CREATE) = 0'
+    )
+    assert line("setxattr", (0, 0x100, 0x200, 5, 0), mem, limit=4) == (
+        'setxattr(NULL, "user"..., "abcd"..., 5, 0) = 0'
+    )
+    assert line("setxattr", (0, 0x100, 0, 0, 4), mem, error=EINVAL) == (
+        'setxattr(NULL, "user.a", NULL, 0, 0x4 /* XATTR_??? */) = -1 EINVAL (Invalid argument)'
+    )
+
+
+def test_ids_print_unsigned_except_minus_one() -> None:
+    assert line("chown", (0, 0xFFFFFFFE, 0x1FFFFFFFF)) == "chown(NULL, 4294967294, -1) = 0"
+    assert line("fchownat", (3, 0, 0, 0, 0x1000)) == "fchownat(3, NULL, 0, 0, AT_EMPTY_PATH) = 0"
