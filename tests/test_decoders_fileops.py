@@ -199,3 +199,10 @@ def test_xattr_values_drop_a_final_nul_unless_cut() -> None:
 def test_ids_print_unsigned_except_minus_one() -> None:
     assert line("chown", (0, 0xFFFFFFFE, 0x1FFFFFFFF)) == "chown(NULL, 4294967294, -1) = 0"
     assert line("fchownat", (3, 0, 0, 0, 0x1000)) == "fchownat(3, NULL, 0, 0, AT_EMPTY_PATH) = 0"
+
+
+def test_structs_stay_pointers_under_verbose_none() -> None:
+    dec = DECODERS["sendfile"]
+    call = Call("sendfile", (4, 3, 0x300, 5, 0, 0), Memory({0x300: bytes(8)}), DecodeOptions(verbose=False))
+    assert dec.enter(call) == ["4", "3", "0x300", "5"]
+    assert not dec.exits(call)

@@ -44,7 +44,8 @@ MODE_BITS = 0o177777  # the kernel's umode_t: strace shows a mode cut to 16 bits
 def flags_text(table: Xlat, value: int, unknown: str) -> str:
     """Flags as strace prints them: ``A|B|0x40``; a value with no known bit as ``0x40 /* X_??? */``."""
     text = table.flags(value)
-    return f"{text} /* {unknown} */" if value and text == f"{value:#x}" else text
+    named = any(v and value & v == v for v, _ in table.entries)
+    return text if named or not value else f"{text} /* {unknown} */"
 
 
 def known_flags(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:

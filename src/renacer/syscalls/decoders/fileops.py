@@ -53,6 +53,11 @@ S_IFMT, S_IFCHR, S_IFBLK = 0o170000, 0o020000, 0o060000
 NSEC_PER_SEC, USEC_PER_SEC = 1_000_000_000, 1_000_000
 
 _AT = known_flags(AT_FLAGS, "AT_???")
+
+
+def _read(c: Call, addr: int, fmt: str) -> tuple[int, ...] | None:
+    """A struct the call points at; None when unreadable or under -e verbose=none (a pointer then)."""
+    return read_struct(c, addr, fmt) if c.opts.verbose else None
 _SPLICE = known_flags(SPLICE_FLAGS, "SPLICE_F_???")
 
 
@@ -63,7 +68,7 @@ def open_how_text(c: Call, addr: int, size: int) -> str:
     """struct open_how: ``{flags=O_RDONLY, mode=0600, resolve=RESOLVE_BENEATH}``, then any nonzero tail."""
     if addr == 0:
         return "NULL"
-    got = read_struct(c, addr, "<QQQ") if size >= OPEN_HOW_SIZE else None
+    got = _read(c, addr, "<QQQ") if size >= OPEN_HOW_SIZE else None
     if got is None:
         return ptr(addr)
     fl, mode, resolve = got
@@ -94,7 +99,7 @@ def loff_at(c: Call, addr: int) -> str:
     """A loff_t the call reads: ``[5]``, ``NULL``, the pointer when unreadable."""
     if addr == 0:
         return "NULL"
-    got = read_struct(c, addr, "<q")
+    got = _read(c, addr, "<q")
     return ptr(addr) if got is None else f"[{got[0]}]"
 
 
@@ -104,7 +109,7 @@ def LOFF(c: Call, i: int) -> str:
 
 def _sendfile_updates(c: Call) -> bool:
     """sendfile writes the offset back: it prints at exit when there is one to read."""
-    return read_struct(c, c.args[2], "<q") is not None
+    return _read(c, c.args[2], "<q") is not None
 
 
 def _sendfile_enter(c: Call) -> list[str]:
@@ -148,7 +153,7 @@ def _timeval(sec: int, usec: int) -> str:
 
 def UTIMENS(c: Call, i: int) -> str:
     """utimensat's two timespecs: ``[UTIME_NOW, {tv_sec=1, tv_nsec=0} /* ... */]``."""
-    got = read_struct(c, c.args[i], "<qQqQ")
+    got = _read(c, c.args[i], "<qQqQ")
     if got is None:
         return "NULL" if c.args[i] == 0 else ptr(c.args[i])
     return f"[{_utimespec(got[0], got[1])}, {_utimespec(got[2], got[3])}]"
@@ -156,7 +161,7 @@ def UTIMENS(c: Call, i: int) -> str:
 
 def TIMEVALS(c: Call, i: int) -> str:
     """utimes's two timevals."""
-    got = read_struct(c, c.args[i], "<qQqQ")
+    got = _read(c, c.args[i], "<qQqQ")
     if got is None:
         return "NULL" if c.args[i] == 0 else ptr(c.args[i])
     return f"[{_timeval(got[0], got[1])}, {_timeval(got[2], got[3])}]"
@@ -164,7 +169,7 @@ def TIMEVALS(c: Call, i: int) -> str:
 
 def UTIMBUF(c: Call, i: int) -> str:
     """utime's struct utimbuf: ``{actime=10 /* ... */, modtime=20 /* ... */}``."""
-    got = read_struct(c, c.args[i], "<qq")
+    got = _read(c, c.args[i], "<qq")
     if got is None:
         return "NULL" if c.args[i] == 0 else ptr(c.args[i])
     a, m = got
@@ -230,7 +235,7 @@ def _f_handle(c: Call, addr: int, size: int) -> str:
 
 def file_handle_text(c: Call, addr: int) -> str:
     """struct file_handle: ``{handle_bytes=8, handle_type=1, f_handle="\\x02..."}``."""
-    got = read_struct(c, addr, "<Ii")
+    got = _read(c, addr, "<Ii")
     if got is None:
         return "NULL" if addr == 0 else ptr(addr)
     size, kind = got
@@ -240,7 +245,7 @@ def file_handle_text(c: Call, addr: int) -> str:
 def _handle_enter(c: Call) -> list[str]:
     """The size the caller offers (``{handle_bytes=128``); the kernel's answer follows at exit."""
     addr = c.args[2]
-    got = read_struct(c, addr, "<I")
+    got = _read(c, addr, "<I")
     c.saved["handle_bytes"] = None if got is None else got[0]
     head = ("NULL" if addr == 0 else ptr(addr)) if got is None else f"{{handle_bytes={got[0]}"
     return [DIRFD(c, 0), PATH(c, 1), head]
@@ -252,7 +257,7 @@ def _handle_exit(c: Call) -> list[str]:
     text = ""
     if isinstance(before, int):
         addr = c.args[2]
-        got = read_struct(c, addr, "<Ii")
+        got = _read(c, addr, "<Ii")
         size = before if got is None else got[0]
         text = f" => {size}" if size != before else ""
         if got is not None and not failed(c):
