@@ -53,7 +53,7 @@ def test_trace_all_and_none():
     ("argv", "message"),
     [
         (["-s"], "option requires an argument -- 's'"),
-        (["-x", "true"], "unrecognized option '-x'"),
+        (["-W", "true"], "unrecognized option '-W'"),
         (["--nope", "true"], "unrecognized option '--nope'"),
         (["-p", "0"], "Invalid process id: '0'"),
         (["-p", ","], "Invalid process id: ','"),
@@ -78,3 +78,44 @@ def test_help_and_version_print_and_succeed(capsys):
 def test_main_reports_errors_in_one_line(capsys):
     assert main(["-s", "x", "true"]) == 1
     assert capsys.readouterr().err == "renacer: invalid -s argument: 'x'\n"
+
+
+def test_rendering_options_as_strace_spells_them():
+    cfg = parse_args(["-v", "-xx", "-X", "verbose", "-i", "-a", "60", "-yy", "true"])
+    assert cfg.abbrev == frozenset() and cfg.hex_strings == 2 and cfg.xlat_style == "verbose"
+    assert cfg.instruction_pointer and cfg.align_column == 60 and cfg.fd_paths == 2
+    long = parse_args(["--no-abbrev", "--strings-in-hex", "--const-print-style=raw", "--instruction-pointer",
+                       "--columns=50", "--decode-fds", "true", "--decode-fds"])
+    assert long.abbrev == frozenset() and long.hex_strings == 2 and long.xlat_style == "raw"
+    assert long.instruction_pointer and long.align_column == 50 and long.fd_paths == 1
+    assert long.command == ("true", "--decode-fds")  # the command's own arguments are left alone
+    assert parse_args(["-x", "true"]).hex_strings == 1
+    assert parse_args(["--strings-in-hex=non-ascii", "true"]).hex_strings == 1
+
+
+def test_per_syscall_qualifiers():
+    cfg = parse_args(["-e", "abbrev=openat", "-e", "verbose=none", "--raw=close", "-e", "read=3,5",
+                      "-e", "write=all", "true"])
+    assert cfg.abbrev == frozenset({NR["openat"]}) and cfg.verbose == frozenset()
+    assert cfg.raw == frozenset({NR["close"]})
+    assert cfg.dump_reads == frozenset({3, 5}) and cfg.dump_writes is None
+    assert parse_args(["-e", "raw=all", "true"]).raw == frozenset(NR.values())
+    assert parse_args(["-e", "read=none", "true"]).dump_reads == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-X", "fancy", "true"], "invalid -X argument: 'fancy'"),
+        (["-a", "x", "true"], "invalid -a argument: 'x'"),
+        (["-e", "read=x", "true"], "invalid descriptor 'x'"),
+        (["-e", "write=", "true"], "invalid descriptor ''"),
+        (["--strings-in-hex=some", "true"], "invalid --strings-in-hex argument: 'some'"),
+        (["-e", "abbrev=nosuchcall", "true"], "invalid system call 'nosuchcall'"),
+        (["-e", "signal=all", "true"], "-e signal= is not supported yet"),
+    ],
+)
+def test_bad_rendering_options_are_one_clear_error(argv, message):
+    with pytest.raises(RenacerError) as info:
+        parse_args(argv)
+    assert info.value.message == message

@@ -26,12 +26,26 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   -t, -tt, -ttt prefix each line with the time of day, with microseconds, or as epoch seconds
   -r            prefix each line with the time since the previous one
   -T            show the time spent in each syscall
-  -y            print the path behind each file descriptor
+  -y, -yy       print the path behind each file descriptor; -yy also socket endpoints and devices
+  -v            unabbreviated structs, argv and environment (-e abbrev=none)
+  -x, -xx       print non-ASCII strings in hex; -xx every string
+  -X STYLE      constants as names (abbrev), numbers (raw) or both (verbose)
+  -i            print the instruction pointer at each syscall
+  -a COLUMN     align results at COLUMN (default 40)
+  -e abbrev=SET, verbose=SET, raw=SET   per-syscall rendering (as strace)
+  -e read=FDS, write=FDS                hex and ASCII dumps of the data read from / written to FDS
   -h, --help    this help;  -V, --version  the version
 """
 
-_SHORT = "fhVqrtTyo:s:p:e:"
-_LONG = ["help", "version", "output=", "trace=", "string-limit=", "follow-forks", "attach="]
+_SHORT = "fhVqrtTyvxio:s:p:e:a:X:"
+_LONG = [
+    "help", "version", "output=", "trace=", "string-limit=", "follow-forks", "attach=", "no-abbrev",
+    "instruction-pointer", "columns=", "const-print-style=", "strings-in-hex=", "decode-fds=",
+    "abbrev=", "verbose=", "raw=", "read=", "write=",
+]
+_XLAT_STYLES = ("raw", "abbrev", "verbose")
+_SYSCALL_SETS = ("trace", "abbrev", "verbose", "raw")  # -e qualifiers whose values are syscall sets
+_FD_SETS = ("read", "write")
 
 
 class UsageError(RenacerError):
@@ -41,7 +55,7 @@ class UsageError(RenacerError):
 def parse_args(argv: list[str]) -> Config | str:
     """Turn argv (without the program name) into a Config, or a text to print (help, version)."""
     try:
-        opts, rest = getopt.getopt(argv, _SHORT, _LONG)
+        opts, rest = getopt.getopt(_default_optional_args(argv), _SHORT, _LONG)
     except getopt.GetoptError as e:
         opt = e.opt if e.opt else ""
         dash = "--" if len(opt) > 1 else "-"
@@ -51,7 +65,8 @@ def parse_args(argv: list[str]) -> Config | str:
     cfg = Config()
     follow = 0
     pids: list[int] = []
-    trace_expr: str | None = None
+    syscall_sets: dict[str, str] = {}  # qualifier -> its last expression
+    fd_sets: dict[str, frozenset[int] | None] = {}
     for opt, val in opts:
         if opt in ("-h", "--help"):
             return USAGE
@@ -69,6 +84,24 @@ def parse_args(argv: list[str]) -> Config | str:
             cfg = replace(cfg, syscall_times=True)
         elif opt == "-y":
             cfg = replace(cfg, fd_paths=cfg.fd_paths + 1)
+        elif opt == "--decode-fds":
+            cfg = replace(cfg, fd_paths=_choice(opt, val, {"path": 1, "all": 2}))
+        elif opt in ("-v", "--no-abbrev"):
+            syscall_sets["abbrev"] = "none"
+        elif opt == "-x":
+            cfg = replace(cfg, hex_strings=min(cfg.hex_strings + 1, 2))
+        elif opt == "--strings-in-hex":
+            cfg = replace(cfg, hex_strings=_choice(opt, val, {"non-ascii": 1, "all": 2}))
+        elif opt in ("-X", "--const-print-style"):
+            if val not in _XLAT_STYLES:
+                raise UsageError(f"invalid -X argument: '{val}'")
+            cfg = replace(cfg, xlat_style=val)
+        elif opt in ("-i", "--instruction-pointer"):
+            cfg = replace(cfg, instruction_pointer=True)
+        elif opt in ("-a", "--columns"):
+            if not val.isdigit():
+                raise UsageError(f"invalid -a argument: '{val}'")
+            cfg = replace(cfg, align_column=int(val))
         elif opt in ("-o", "--output"):
             cfg = replace(cfg, output=val)
         elif opt in ("-s", "--string-limit"):
@@ -77,23 +110,88 @@ def parse_args(argv: list[str]) -> Config | str:
             cfg = replace(cfg, string_limit=int(val))
         elif opt in ("-p", "--attach"):
             pids.extend(_parse_pids(val))
-        elif opt == "--trace":
-            trace_expr = val
-        elif opt == "-e":
-            trace_expr = _qualifier(val)
+        elif opt == "-e" or opt[2:] in _SYSCALL_SETS + _FD_SETS:
+            key, expr = _qualifier(val) if opt == "-e" else (opt[2:], val)
+            if key in _FD_SETS:
+                fd_sets[key] = _parse_fd_set(expr)
+            else:
+                syscall_sets[key] = expr
     if not rest and not pids:
         raise UsageError("must have PROG [ARGS] or -p PID")
     if rest and pids:
         raise UsageError("-p and a command cannot be used together")
-    trace = parse_trace_set(trace_expr, current()) if trace_expr is not None else None
+    arch = current()
+    sets = {key: parse_trace_set(expr, arch) for key, expr in syscall_sets.items()}
     return replace(
         cfg,
         command=tuple(rest),
         pids=tuple(pids),
         follow_forks=follow > 0,
         output_per_process=follow > 1 and cfg.output is not None,
-        trace=trace,
+        trace=sets.get("trace"),
+        abbrev=sets.get("abbrev"),
+        verbose=sets.get("verbose"),
+        raw=_all_numbers(arch) if "raw" in sets and sets["raw"] is None else sets.get("raw") or frozenset(),
+        dump_reads=fd_sets.get("read", frozenset()),
+        dump_writes=fd_sets.get("write", frozenset()),
     )
+
+
+_OPTIONAL_ARGS = {"--strings-in-hex": "--strings-in-hex=all", "--decode-fds": "--decode-fds=path"}
+
+
+def _default_optional_args(argv: list[str]) -> list[str]:
+    """Spell out the default of the long options whose argument is optional (getopt cannot)."""
+    out = list(argv)
+    i = 0
+    while i < len(out):
+        tok = out[i]
+        if tok == "--" or not tok.startswith("-") or tok == "-":
+            break  # the command starts here: leave its arguments alone
+        if tok in _OPTIONAL_ARGS:
+            out[i] = _OPTIONAL_ARGS[tok]
+        elif tok.startswith("--"):
+            i += tok[2:] + "=" in _LONG and "=" not in tok  # its argument is the next word
+        else:
+            for j, ch in enumerate(tok[1:], 1):
+                if _SHORT.find(ch + ":") >= 0:
+                    i += j == len(tok) - 1  # '-s' '64': skip the value; '-s64' holds it
+                    break
+        i += 1
+    return out
+
+
+def _all_numbers(arch: object) -> frozenset[int]:
+    return frozenset(arch.numbers.values())  # type: ignore[attr-defined]
+
+
+def _choice(opt: str, val: str, choices: dict[str, int]) -> int:
+    if val not in choices:
+        raise UsageError(f"invalid {opt} argument: '{val}'")
+    return choices[val]
+
+
+def _parse_fd_set(expr: str) -> frozenset[int] | None:
+    """``-e read=3,5``: the descriptors; ``all`` is None, ``none`` (or ``!all``) the empty set."""
+    negate = expr.startswith("!")
+    items = [i for i in expr.removeprefix("!").split(",") if i]
+    if not items:
+        raise UsageError(f"invalid descriptor '{expr}'")
+    fds: set[int] = set()
+    everything = False
+    for item in items:
+        if item == "all":
+            everything = True
+        elif item != "none":
+            if not item.isdigit() or int(item) > 0x7FFFFFFF:
+                raise UsageError(f"invalid descriptor '{item}'")
+            fds.add(int(item))
+    if negate:
+        if everything or fds:
+            # '!3' means every descriptor but 3; kept simple: only '!all' / '!none' are exact
+            return frozenset() if everything else None
+        return None
+    return None if everything else frozenset(fds)
 
 
 def _parse_pids(val: str) -> list[int]:
@@ -107,13 +205,17 @@ def _parse_pids(val: str) -> list[int]:
     return pids
 
 
-def _qualifier(val: str) -> str:
-    """The syscall set of ``-e trace=SET`` (``-e SET`` means the same)."""
+_QUALIFIER_ALIASES = {"t": "trace", "a": "abbrev", "v": "verbose", "x": "raw", "r": "read", "w": "write"}
+
+
+def _qualifier(val: str) -> tuple[str, str]:
+    """``-e KEY=SET`` as (key, set); ``-e SET`` means ``-e trace=SET``."""
     key, eq, rest = val.partition("=")
     if not eq:
-        return val
-    if key in ("trace", "t"):
-        return rest
+        return "trace", val
+    key = _QUALIFIER_ALIASES.get(key, key)
+    if key in _SYSCALL_SETS or key in _FD_SETS:
+        return key, rest
     raise UsageError(f"-e {key}= is not supported yet")
 
 

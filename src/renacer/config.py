@@ -19,8 +19,16 @@ class Config:
     timestamps: int = 0  # -t (1), -tt (2), -ttt (3)
     relative_timestamps: bool = False  # -r
     syscall_times: bool = False  # -T
-    fd_paths: int = 0  # -y
+    fd_paths: int = 0  # -y (1), -yy (2)
     trace: frozenset[int] | None = None  # -e trace=: syscall numbers to show; None is all
+    abbrev: frozenset[int] | None = None  # -e abbrev=: calls whose structs are abbreviated; None is all
+    verbose: frozenset[int] | None = None  # -e verbose=: calls whose structs are decoded; None is all
+    raw: frozenset[int] = frozenset()  # -e raw=: calls printed undecoded, in hex
+    dump_reads: frozenset[int] | None = frozenset()  # -e read=: descriptors to hex-dump; None is all
+    dump_writes: frozenset[int] | None = frozenset()  # -e write=
+    xlat_style: str = "abbrev"  # -X: 'abbrev' (names), 'raw' (numbers), 'verbose' (both)
+    hex_strings: int = 0  # -x (1: non-ASCII strings in hex), -xx (2: all strings)
+    instruction_pointer: bool = False  # -i
     env: dict[str, str] | None = None  # environment for the spawned command (None: inherit)
     cwd: str | None = None
     decode: bool = True  # produce decoded argument text (sinks that print need it)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .syscalls.dump import IoBlock
+
 
 def entry_part(entry_text: tuple[str, ...], has_exit_args: bool, joint: str) -> str:
     """The arguments strace prints at entry, with the ', ' it leaves for the exit part."""
@@ -40,6 +42,7 @@ class SyscallEnter:
     ts_ns: int  # CLOCK_MONOTONIC at the entry stop
     wall_ns: int  # CLOCK_REALTIME at the entry stop
     joint: str = "entry"  # where ', ' between entry and exit arguments goes (see entry_part)
+    ip: int = 0  # the instruction pointer at entry (-i); 0 when not captured
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,8 @@ class SyscallEvent:
     unfinished: bool = False  # the call never returned to the tracee
     reason: str = ""  # why it is unfinished: 'exit' (task died), 'detached', 'superseded' (exec)
     joint: str = "entry"  # where ', ' between entry and exit arguments goes (see entry_part)
+    ip: int = 0  # the instruction pointer at entry (-i); 0 when not captured
+    io: tuple[IoBlock, ...] = ()  # the data moved, for -e read= / -e write= dumps
 
     @property
     def duration_ns(self) -> int:
@@ -79,6 +84,7 @@ class SignalEvent:
     siginfo_text: str  # '{si_signo=SIGCHLD, si_code=CLD_EXITED, ...}'
     ts_ns: int
     wall_ns: int
+    ip: int = 0  # where the signal found the task (-i); 0 when not captured
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from ..events import (
     entry_part,
     exit_part,
 )
+from ..syscalls.dump import dump_lines
 
 
 class _Stream:
@@ -61,7 +62,7 @@ class TextSink:
             self._syscall(ev)
         elif isinstance(ev, SignalEvent):
             info = f" {ev.siginfo_text}" if ev.siginfo_text else ""
-            self._note(ev.tid, ev.ts_ns, ev.wall_ns, f"--- {ev.signame}{info} ---")
+            self._note(ev.tid, ev.ts_ns, ev.wall_ns, f"--- {ev.signame}{info} ---", ev.ip)
         elif isinstance(ev, StopEvent):
             self._note(ev.tid, ev.ts_ns, ev.wall_ns, f"--- stopped by {ev.signame} ---")
         elif isinstance(ev, ExitEvent):
@@ -128,10 +129,14 @@ class TextSink:
             s.open_tid = None
             s.col = 0
 
-    def _start_line(self, tid: int, ts_ns: int, wall_ns: int) -> tuple[_Stream, str]:
+    def _start_line(self, tid: int, ts_ns: int, wall_ns: int, ip: int | None = None) -> tuple[_Stream, str]:
         s = self._stream(tid)
         self._break(s)
-        return s, self._leader(tid, ts_ns, wall_ns)
+        lead = self._leader(tid, ts_ns, wall_ns)
+        if self.cfg.instruction_pointer and ip is not None:
+            # -i: where the task was; strace marks lines with no instruction (exits) with '?'
+            lead += f"[{ip:016x}] " if ip else "[????????????????] "
+        return s, lead
 
     def _result(self, s: _Stream, col: int, ev: SyscallEvent) -> None:
         """' = 3' aligned to strace's column 40, then -T's '<0.000123>'."""
@@ -143,9 +148,11 @@ class TextSink:
         s.write(f"{pad}{ev.ret_text}{tail}\n")
         s.open_tid = None
         s.col = 0
+        if ev.io:
+            s.write("".join(line + "\n" for line in dump_lines(ev.io)))
 
     def _enter(self, ev: SyscallEnter) -> None:
-        s, lead = self._start_line(ev.tid, ev.ts_ns, ev.wall_ns)
+        s, lead = self._start_line(ev.tid, ev.ts_ns, ev.wall_ns, ev.ip)
         text = f"{lead}{ev.name}({entry_part(ev.entry_text, ev.has_exit_args, ev.joint)}"
         s.write(text)
         s.open_tid = ev.tid
@@ -168,7 +175,7 @@ class TextSink:
             col = s.col + len(text)
         else:
             exit_wall = ev.enter_wall_ns + (ev.exit_ns - ev.enter_ns)
-            s, lead = self._start_line(tid, ev.exit_ns, exit_wall)
+            s, lead = self._start_line(tid, ev.exit_ns, exit_wall, ev.ip)
             if was_entered:
                 text = f"{lead}<... {ev.name} resumed>{marker}{rest})"
             else:
@@ -177,17 +184,17 @@ class TextSink:
         s.write(text)
         self._result(s, col, ev)
 
-    def _note(self, tid: int, ts_ns: int, wall_ns: int, body: str) -> None:
-        s, lead = self._start_line(tid, ts_ns, wall_ns)
+    def _note(self, tid: int, ts_ns: int, wall_ns: int, body: str, ip: int | None = None) -> None:
+        s, lead = self._start_line(tid, ts_ns, wall_ns, ip)
         s.write(f"{lead}{body}\n")
 
     def _exit(self, ev: ExitEvent) -> None:
         if self.cfg.quiet < 2:
             if ev.signo is not None:
                 core = " (core dumped)" if ev.core_dumped else ""
-                self._note(ev.tid, ev.ts_ns, ev.wall_ns, f"+++ killed by {ev.signame}{core} +++")
+                self._note(ev.tid, ev.ts_ns, ev.wall_ns, f"+++ killed by {ev.signame}{core} +++", 0)
             else:
-                self._note(ev.tid, ev.ts_ns, ev.wall_ns, f"+++ exited with {ev.exit_code} +++")
+                self._note(ev.tid, ev.ts_ns, ev.wall_ns, f"+++ exited with {ev.exit_code} +++", 0)
         self.live.discard(ev.tid)
         self.entered.pop(ev.tid, None)
         if self.per_process:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .format import ptr, quote, s32, s64
-from .xlat import Xlat
+from .xlat import STYLE, Xlat, styled, xlat_style
 from .xlat.errno_table import ERRNOS
 
 PATH_MAX = 4096
@@ -167,7 +167,8 @@ def DIRFD(c: Call, i: int) -> str:
     if fd == AT_FDCWD:
         # under -y strace shows the working directory; fd_path(AT_FDCWD) gives it, or None
         cwd = c.fd_path(fd) if c.opts.fd_paths else None
-        return "AT_FDCWD" if cwd is None else f"AT_FDCWD<{cwd}>"
+        name = styled(str(fd), "AT_FDCWD")
+        return name if cwd is None else f"{name}<{cwd}>"
     return fd_text(c, fd)
 
 
@@ -179,7 +180,7 @@ def cstring(c: Call, addr: int, limit: int) -> str:
     if got is None:
         return ptr(addr)
     data, terminated = got
-    return quote(data, truncated=not terminated)
+    return quote(data, truncated=not terminated, hex_strings=c.opts.hex_strings)
 
 
 def PATH(c: Call, i: int) -> str:
@@ -199,7 +200,7 @@ def buffer(c: Call, addr: int, size: int, force_hex: bool = False) -> str:
     data = c.mem.read(addr, shown) if shown else b""
     if data is None or len(data) < shown:
         return ptr(addr)
-    return quote(data, truncated=size > limit, force_hex=force_hex)
+    return quote(data, truncated=size > limit, force_hex=force_hex, hex_strings=c.opts.hex_strings)
 
 
 def inbuf(size_arg: int) -> ArgFormatter:
@@ -227,6 +228,21 @@ def flags(table: Xlat, zero: str = "0", width: int = 64) -> ArgFormatter:
     return fmt
 
 
+def composite(fmt: ArgFormatter, width: int = 32) -> ArgFormatter:
+    """A formatter that joins several tables into one value (``O_RDONLY|O_CLOEXEC``): under
+    -X raw it prints the whole number, under -X verbose the number then the names."""
+    mask = (1 << width) - 1
+
+    def styled_fmt(c: Call, i: int) -> str:
+        if STYLE.get() == "abbrev":
+            return fmt(c, i)
+        with xlat_style("abbrev"):
+            text = fmt(c, i)
+        return styled(hexnum(c.args[i] & mask), text)
+
+    return styled_fmt
+
+
 def const(table: Xlat, width: int = 32, fallback: str = "{:#x}") -> ArgFormatter:
     """A value from ``table``; unknown values print with ``fallback`` (hex by default)."""
     mask = (1 << width) - 1
@@ -235,6 +251,21 @@ def const(table: Xlat, width: int = 32, fallback: str = "{:#x}") -> ArgFormatter
         return table.value(c.args[i] & mask, fallback)
 
     return fmt
+
+
+def pointers_only(c: Call, pieces: list[str], first: int) -> list[str]:
+    """-e verbose=none: what points at a struct or an array prints as the pointer itself.
+
+    ``pieces`` are the rendered arguments from index ``first`` on; strings stay as they are.
+    """
+    out = []
+    for k, text in enumerate(pieces):
+        i = first + k
+        if i < len(c.args) and (text[:1] in ("{", "[") or text[:2] == "~[" or
+                                (text[:2] == "0x" and " /* " in text)):
+            text = ptr(c.args[i])
+        out.append(text)
+    return out
 
 
 # ---- return values -------------------------------------------------------------------------

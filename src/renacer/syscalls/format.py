@@ -12,9 +12,18 @@ def _octal(c: int, next_is_octal_digit: bool) -> str:
     return f"\\{c:o}"
 
 
-def quote(data: bytes, truncated: bool = False, force_hex: bool = False) -> str:
-    """``data`` as strace prints a string: quoted, escaped, ``...`` after it if truncated."""
-    if force_hex:
+# Bytes -x does not count as binary: the printable ones and those with a C escape.
+_TEXT_BYTES = frozenset(range(0x20, 0x7F)) | frozenset(_ESCAPES)
+
+
+def quote(data: bytes, truncated: bool = False, force_hex: bool = False, hex_strings: int = 0) -> str:
+    """``data`` as strace prints a string: quoted, escaped, ``...`` after it if truncated.
+
+    ``hex_strings`` is -x (1: all in hex if any byte is binary) or -xx (2: always hex).
+    """
+    if hex_strings == 1 and not force_hex:
+        force_hex = not _TEXT_BYTES.issuperset(data)
+    if force_hex or hex_strings == 2:
         body = "".join(f"\\x{c:02x}" for c in data)
     else:
         out: list[str] = []

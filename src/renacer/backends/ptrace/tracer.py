@@ -20,10 +20,21 @@ from ...events import (
     SyscallEnter,
     SyscallEvent,
 )
-from ...syscalls.base import AT_FDCWD, Call, DecodeOptions, Decoder, raw, result_text
+from ...syscalls.base import (
+    AT_FDCWD,
+    Call,
+    DecodeOptions,
+    Decoder,
+    pointers_only,
+    raw,
+    result_text,
+    ret_hex,
+)
 from ...syscalls.catalog import decoder_for
 from ...syscalls.decoders.common import signal_name
+from ...syscalls.dump import io_data, io_direction, io_fd
 from ...syscalls.format import s64
+from ...syscalls.xlat import xlat_style
 from . import libc
 from .libc import ptrace
 from .memory import ProcessMemory
@@ -46,6 +57,7 @@ class _Pending:
     entry_text: tuple[str, ...]
     enter_ns: int
     wall_ns: int
+    ip: int
 
 
 _SKIP = object()  # marks a task inside a syscall that is filtered out
@@ -80,10 +92,18 @@ class _Task:
             return None
 
 
-def _siginfo_text(info: bytes) -> str:
+def _siginfo_text(info: bytes, style: str) -> str:
     from ...syscalls.decoders.signal import siginfo_text  # signals are rare: load on first use
 
-    return siginfo_text(info) if info else ""
+    if not info:
+        return ""
+    with xlat_style(style):
+        return siginfo_text(info)
+
+
+def _in(nr: int, numbers: frozenset[int] | None) -> bool:
+    """Whether ``nr`` is in a syscall set where None means every syscall."""
+    return numbers is None or nr in numbers
 
 
 def _now() -> tuple[int, int]:
@@ -100,7 +120,13 @@ class PtraceTracer:
         self.main_pid: int | None = None
         self.main_status: int | None = None  # raw wait status of the spawned command
         self.stop_signal = 0  # set by request_stop(): detach and end
-        self.opts = DecodeOptions(string_limit=config.string_limit, fd_paths=config.fd_paths)
+        self.opts = DecodeOptions(
+            string_limit=config.string_limit, fd_paths=config.fd_paths, hex_strings=config.hex_strings
+        )
+        self._opts_by_nr: dict[int, DecodeOptions] = {}  # -e abbrev= / verbose= make them per call
+        self._per_call_opts = config.abbrev is not None or config.verbose is not None
+        self._dumps = {"read": config.dump_reads, "write": config.dump_writes}
+        self._any_dumps = bool(config.dump_reads or config.dump_writes or None in self._dumps.values())
         self._options = attach_options(config.follow_forks, spawned=bool(config.command))
         self._started = False
         self._exec_done = False  # the spawned command's first execve succeeded
@@ -210,12 +236,29 @@ class PtraceTracer:
         except OSError:
             return None
         if info.op == libc.SYSCALL_INFO_ENTRY:
-            return self._on_entry(task, info.words, info.stack_pointer)
+            return self._on_entry(task, info.words, info.stack_pointer, info.instruction_pointer)
         if info.op == libc.SYSCALL_INFO_EXIT:
             return self._on_return(task, s64(info.words[0]), info.words[1] & 0xFF)
         return None
 
-    def _on_entry(self, task: _Task, words: object, sp: int) -> Event | None:
+    def _opts_for(self, nr: int) -> DecodeOptions:
+        if not self._per_call_opts:
+            return self.opts
+        opts = self._opts_by_nr.get(nr)
+        if opts is None:
+            base = self.opts
+            opts = DecodeOptions(base.string_limit, base.fd_paths, _in(nr, self.cfg.abbrev),
+                                 _in(nr, self.cfg.verbose), base.hex_strings)
+            self._opts_by_nr[nr] = opts
+        return opts
+
+    def _decoder(self, nr: int, name: str) -> Decoder:
+        decoder = decoder_for(self.arch, name)
+        if nr in self.cfg.raw:  # -e raw=: every argument in hex, the result too
+            return Decoder(raw(self.arch.nargs(name)).enter, ret=ret_hex, never_returns=decoder.never_returns)
+        return decoder
+
+    def _on_entry(self, task: _Task, words: object, sp: int, ip: int) -> Event | None:
         nr = words[0]  # type: ignore[index]
         name = self.arch.syscall_name(nr)
         previous, task.last_name = task.last_name, name
@@ -229,8 +272,8 @@ class PtraceTracer:
             task.pending = _SKIP
             return None
         args = tuple(words[1:7])  # type: ignore[index]
-        decoder = decoder_for(self.arch, name)
-        call = Call(name, args, task.mem, self.opts, task.fd_path, task.tid, sp=sp)
+        decoder = self._decoder(nr, name)
+        call = Call(name, args, task.mem, self._opts_for(nr), task.fd_path, task.tid, sp=sp)
         if name == "restart_syscall":
             call.saved["interrupted"] = previous
         entry_text = self._decode(decoder, call, entering=True) if self.cfg.decode else ()
@@ -238,10 +281,10 @@ class PtraceTracer:
         if decoder.never_returns:
             task.pending = None
             return SyscallEvent(task.tid, task.tgid, nr, name, args, entry_text, (), None, 0, "?",
-                                mono, mono, wall)
-        task.pending = _Pending(nr, name, args, decoder, call, entry_text, mono, wall)
+                                mono, mono, wall, ip=ip)
+        task.pending = _Pending(nr, name, args, decoder, call, entry_text, mono, wall, ip)
         return SyscallEnter(task.tid, task.tgid, nr, name, args, entry_text, decoder.exits(call), mono, wall,
-                            decoder.joint)
+                            decoder.joint, ip)
 
     def _on_return(self, task: _Task, rval: int, is_error: int) -> Event | None:
         p = task.pending
@@ -254,22 +297,50 @@ class PtraceTracer:
         call.error = -rval if is_error else 0
         if self.cfg.decode:
             exit_text = self._decode(p.decoder, call, entering=False) if p.decoder.exits(call) else ()
-            ret_text = result_text(call, p.decoder)
+            ret_text = self._result(call, p.decoder)
         else:
             exit_text, ret_text = (), ""
+        io = self._io(call) if self._any_dumps else ()
         mono = time.monotonic_ns()
         if call.error and p.name in _EXEC_NAMES and task.tid == self.main_pid and not self._exec_done:
             task.hidden = task.exec_failed = True  # the child reports why and exits; show only that
         elif p.name in _EXEC_NAMES and not call.error:
             self._exec_done = True
         return SyscallEvent(task.tid, task.tgid, p.nr, p.name, p.args, p.entry_text, exit_text, rval,
-                            call.error, ret_text, p.enter_ns, mono, p.wall_ns, joint=p.decoder.joint)
+                            call.error, ret_text, p.enter_ns, mono, p.wall_ns, joint=p.decoder.joint, ip=p.ip,
+                            io=io)
+
+    def _io(self, call: Call) -> tuple:
+        """The data of a read or write on a descriptor named by -e read= / -e write=."""
+        direction = io_direction(call.name)
+        if direction is None or not _in(io_fd(call), self._dumps[direction]):
+            return ()
+        return io_data(call)
 
     def _decode(self, decoder: Decoder, call: Call, entering: bool) -> tuple[str, ...]:
+        if self.cfg.xlat_style != "abbrev":
+            with xlat_style(self.cfg.xlat_style):
+                return self._decode_styled(decoder, call, entering)
+        return self._decode_styled(decoder, call, entering)
+
+    def _result(self, call: Call, decoder: Decoder) -> str:
+        if self.cfg.xlat_style != "abbrev":
+            with xlat_style(self.cfg.xlat_style):
+                return result_text(call, decoder)
+        return result_text(call, decoder)
+
+    def _decode_styled(self, decoder: Decoder, call: Call, entering: bool) -> tuple[str, ...]:
         try:
             if entering:
-                return tuple(decoder.enter(call))
-            return tuple(decoder.exit(call)) if decoder.exit else ()
+                pieces = decoder.enter(call)
+                first = 0
+                call.saved["entry_pieces"] = len(pieces)  # where the exit's arguments start
+            else:
+                pieces = decoder.exit(call) if decoder.exit else []
+                first = int(call.saved.get("entry_pieces", 0))  # type: ignore[call-overload]
+            if not call.opts.verbose:
+                pieces = pointers_only(call, pieces, first)
+            return tuple(pieces)
         except Exception:  # a decoder bug must not end the trace: fall back to raw arguments
             if not entering:
                 return ()
@@ -335,8 +406,17 @@ class PtraceTracer:
                 info = libc.get_siginfo(task.tid)
             except OSError:
                 info = b""
-            yield SignalEvent(task.tid, task.tgid, sig, signal_name(sig), _siginfo_text(info), *_now())
+            ip = self._ip(task.tid) if self.cfg.instruction_pointer else 0
+            text = _siginfo_text(info, self.cfg.xlat_style)
+            yield SignalEvent(task.tid, task.tgid, sig, signal_name(sig), text, *_now(), ip)
         self._resume(task.tid, sig)
+
+    @staticmethod
+    def _ip(tid: int) -> int:
+        try:
+            return libc.get_syscall_info(tid).instruction_pointer
+        except OSError:
+            return 0
 
     def _on_exit(self, task: _Task, status: int) -> Iterator[Event]:
         del self.tasks[task.tid]

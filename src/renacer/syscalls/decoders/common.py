@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from ..base import Call
 from ..format import ptr, s32
+from ..xlat import styled
 from ..xlat.signal_table import SIGNALS
 
 SIGRTMIN = 32  # the kernel's; glibc reserves 32 and 33 for itself
@@ -26,6 +27,10 @@ def read_struct(c: Call, addr: int, fmt: str) -> tuple[int, ...] | None:
 
 def signal_name(signo: int) -> str:
     """A signal number as strace names it: ``SIGCHLD``, ``SIGRTMIN``, ``SIGRT_1``; else the number."""
+    return styled(str(signo), _signal_abbrev(signo))
+
+
+def _signal_abbrev(signo: int) -> str:
     name = SIGNALS.get(signo)
     if name is not None:
         return name
@@ -44,7 +49,8 @@ def sigset_bits_text(mask: int, nsig: int = NSIG) -> str:
     inverted = bin(mask).count("1") * 2 > nsig
     if inverted:
         mask = ~mask & full
-    names = [signal_name(i + 1).removeprefix("SIG") for i in range(nsig) if mask >> i & 1]
+    bits = [i + 1 for i in range(nsig) if mask >> i & 1]
+    names = [styled(str(n), _signal_abbrev(n).removeprefix("SIG")) for n in bits]
     text = "[" + " ".join(names) + "]"
     return "~" + text if inverted else text
 

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from ..base import DIRFD, FD, PATH, ULONG, Call, Decoder, flags, out, sig
-from ..format import ptr
-from ..xlat.fs import AT_FLAGS, AT_STATX_SYNC, FILE_TYPES, FS_MAGIC, STATFS_FLAGS, STATX_ATTRS, STATX_MASK
+import time
+
+from ..base import DIRFD, FD, PATH, ULONG, Call, Decoder, flags, hexnum, out, sig
+from ..format import ptr, quote
+from ..xlat import STYLE, styled, xlat_style
+from ..xlat.dirent import DIRENT_TYPES
+from ..xlat.fs import (
+    AT_FLAGS,
+    AT_STATX_SYNC,
+    FILE_TYPES,
+    FS_MAGIC,
+    STATFS_FLAGS,
+    STATX_ATTRS,
+    STATX_MASK,
+)
 from .common import failed, read_struct
 
 S_IFMT = 0o170000
@@ -12,7 +24,11 @@ _SPECIAL = (0o4000, "S_ISUID"), (0o2000, "S_ISGID"), (0o1000, "S_ISVTX")
 
 
 def mode_text(mode: int) -> str:
-    """A file mode with its type: ``S_IFDIR|S_ISVTX|0777``."""
+    """A file mode with its type: ``S_IFDIR|S_ISVTX|0777`` (under -X raw: ``040777``)."""
+    if STYLE.get() != "abbrev":
+        with xlat_style("abbrev"):
+            text = mode_text(mode)
+        return styled(f"0{mode:o}", text)
     parts = []
     ftype = mode & S_IFMT
     if ftype:
@@ -25,21 +41,38 @@ def mode_text(mode: int) -> str:
 def _makedev(dev: int) -> str:
     major = ((dev >> 32) & 0xFFFFF000) | ((dev >> 8) & 0xFFF)
     minor = ((dev >> 12) & 0xFFFFFF00) | (dev & 0xFF)
-    return f"makedev({major:#x}, {minor:#x})"
+    return f"makedev({hexnum(major)}, {hexnum(minor)})"
 
 
 def _is_device(mode: int) -> bool:
     return mode & S_IFMT in (0o020000, 0o060000)
 
 
+def time_comment(sec: int, nsec: int) -> str:
+    """strace's note on a timestamp under -v: `` /* 2026-11-24T14:39:30.213904588+0000 */``."""
+    try:
+        t = time.localtime(sec)
+    except (OverflowError, OSError, ValueError):
+        return ""
+    frac = f".{nsec:09d}" if nsec else ""
+    return f" /* {time.strftime('%Y-%m-%dT%H:%M:%S', t)}{frac}{time.strftime('%z', t)} */"
+
+
 def stat_at(c: Call, addr: int) -> str:
-    """An abbreviated struct stat (x86_64 layout): mode, then size or device number."""
-    got = read_struct(c, addr, "<QQQIII4xQq")
+    """A struct stat (x86_64 layout): mode, then size or device number; every member under -v."""
+    got = read_struct(c, addr, "<QQQIII4xQqqqqqqqqq")
     if got is None:
         return ptr(addr)
-    mode, rdev, size = got[3], got[6], got[7]
+    dev, ino, nlink, mode, uid, gid, rdev, size, blksize, blocks = got[:10]
     second = f"st_rdev={_makedev(rdev)}" if _is_device(mode) else f"st_size={size}"
-    return f"{{st_mode={mode_text(mode)}, {second}, ...}}"
+    if c.opts.abbrev:
+        return f"{{st_mode={mode_text(mode)}, {second}, ...}}"
+    times = []
+    for name, sec, nsec in zip(("st_atime", "st_mtime", "st_ctime"), got[10::2], got[11::2], strict=True):
+        times.append(f"{name}={sec}{time_comment(sec, nsec)}, {name}_nsec={nsec}")
+    return (f"{{st_dev={_makedev(dev)}, st_ino={ino}, st_mode={mode_text(mode)}, st_nlink={nlink}, "
+            f"st_uid={uid}, st_gid={gid}, st_blksize={blksize}, st_blocks={blocks}, {second}, "
+            + ", ".join(times) + "}")
 
 
 def STAT(c: Call, i: int) -> str:
@@ -61,19 +94,27 @@ def STATX(c: Call, i: int) -> str:
     """An abbreviated struct statx: mask, attributes, mode, then size or device numbers."""
     if failed(c):
         return ptr(c.args[i])
-    got = read_struct(c, c.args[i], "<IIQIIIH2xQQ")
+    got = read_struct(c, c.args[i], "<IIQIIIH2xQQQQ" + "qI4x" * 4 + "IIIIQ")
     if got is None:
         return ptr(c.args[i])
-    mask, attrs, mode, size = got[0], got[2], got[6], got[8]
-    parts = [f"stx_mask={STATX_MASK.flags(mask)}", f"stx_attributes={STATX_ATTRS.flags(attrs)}",
-             f"stx_mode={mode_text(mode)}"]
-    if _is_device(mode):
-        dev = read_struct(c, c.args[i] + 128, "<II")
-        if dev is not None:
-            parts.append(f"stx_rdev_major={dev[0]}, stx_rdev_minor={dev[1]}")
-    else:
-        parts.append(f"stx_size={size}")
-    return "{" + ", ".join(parts) + ", ...}"
+    mask, blksize, attrs, nlink, uid, gid, mode, ino, size, blocks, attrs_mask = got[:11]
+    if c.opts.abbrev:
+        return (f"{{stx_mask={STATX_MASK.flags(mask)}, stx_attributes={STATX_ATTRS.flags(attrs)}, "
+                f"stx_mode={mode_text(mode)}, stx_size={size}, ...}}")
+    stamps = zip(_STATX_TIMES, _STATX_TIME_BITS, got[11:19:2], got[12:19:2], strict=True)
+    times = [f"{name}={{tv_sec={sec}, tv_nsec={nsec}}}{time_comment(sec, nsec)}"
+             for name, bit, sec, nsec in stamps if mask & bit]
+    rmaj, rmin, dmaj, dmin, mnt_id = got[19:24]
+    return (f"{{stx_mask={STATX_MASK.flags(mask)}, stx_blksize={blksize}, "
+            f"stx_attributes={STATX_ATTRS.flags(attrs)}, stx_nlink={nlink}, stx_uid={uid}, stx_gid={gid}, "
+            f"stx_mode={mode_text(mode)}, stx_ino={ino}, stx_size={size}, stx_blocks={blocks}, "
+            f"stx_attributes_mask={STATX_ATTRS.flags(attrs_mask)}, " + ", ".join(times) + ", "
+            f"stx_rdev_major={rmaj}, stx_rdev_minor={rmin}, stx_dev_major={dmaj}, stx_dev_minor={dmin}, "
+            f"stx_mnt_id={mnt_id:#x}}}")
+
+
+_STATX_TIMES = ("stx_atime", "stx_btime", "stx_ctime", "stx_mtime")
+_STATX_TIME_BITS = (0x20, 0x800, 0x80, 0x40)  # STATX_ATIME, _BTIME, _CTIME, _MTIME: shown when valid
 
 
 def STATFS(c: Call, i: int) -> str:
@@ -97,14 +138,24 @@ def DIRENTS(c: Call, i: int) -> str:
     data = c.mem.read(addr, c.retval) if c.retval else b""
     if data is None:
         return ptr(addr)
-    count, off = 0, 0
+    entries: list[str] = []
+    off = 0
     while off + 19 <= len(data):
         reclen = int.from_bytes(data[off + 16:off + 18], "little")
         if reclen == 0:
             break
-        count += 1
+        if not c.opts.abbrev:
+            ino = int.from_bytes(data[off:off + 8], "little")
+            d_off = int.from_bytes(data[off + 8:off + 16], "little", signed=True)
+            name = data[off + 19:off + reclen].split(b"\0", 1)[0]
+            entries.append(f"{{d_ino={ino}, d_off={d_off}, d_reclen={reclen}, "
+                           f"d_type={DIRENT_TYPES.value(data[off + 18])}, d_name={quote(name)}}}")
+        else:
+            entries.append("")
         off += reclen
-    return f"{ptr(addr)} /* {count} entries */"
+    if c.opts.abbrev:
+        return f"{ptr(addr)} /* {len(entries)} entries */"
+    return "[" + ", ".join(entries) + "]"
 
 
 _AT = flags(AT_FLAGS, width=32)
