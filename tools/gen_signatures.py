@@ -17,6 +17,11 @@ import sys
 from pathlib import Path
 
 FIELD = re.compile(r"field:(.+?)\s+\*?(\w+);\s+offset:(\d+);")
+# Syscalls whose kernel entry point (and so tracefs event) has another name than the table's.
+EVENT_NAMES = {
+    "newstat": "stat", "newfstat": "fstat", "newlstat": "lstat", "newuname": "uname",
+    "sendfile64": "sendfile", "umount": "umount2",
+}
 SKIP = {"common_type", "common_flags", "common_preempt_count", "common_pid", "__syscall_nr"}
 
 
@@ -44,6 +49,9 @@ def main() -> int:
     sigs: dict[str, list[tuple[str, str]]] = {}
     for d in sorted(root.glob("sys_enter_*")):
         sigs[d.name[len("sys_enter_"):]] = parse_format((d / "format").read_text())
+    for event, name in EVENT_NAMES.items():
+        if event in sigs:
+            sigs.setdefault(name, sigs[event])
     arch = platform.machine()
     out = Path(__file__).resolve().parent.parent / "src/renacer/arch" / f"{arch}_signatures.py"
     lines = [

@@ -362,4 +362,10 @@ SIGNATURES: dict[str, tuple[tuple[str, str], ...]] = {
     'waitid': (('int', 'which'), ('pid_t', 'upid'), ('struct siginfo *', 'infop'), ('int', 'options'), ('struct rusage *', 'ru'),),
     'write': (('unsigned int', 'fd'), ('const char *', 'buf'), ('size_t', 'count'),),
     'writev': (('unsigned long', 'fd'), ('const struct iovec *', 'vec'), ('unsigned long', 'vlen'),),
+    'stat': (('const char *', 'filename'), ('struct stat *', 'statbuf'),),
+    'fstat': (('unsigned int', 'fd'), ('struct stat *', 'statbuf'),),
+    'lstat': (('const char *', 'filename'), ('struct stat *', 'statbuf'),),
+    'uname': (('struct new_utsname *', 'name'),),
+    'sendfile': (('int', 'out_fd'), ('int', 'in_fd'), ('loff_t *', 'offset'), ('size_t', 'count'),),
+    'umount2': (('char *', 'name'), ('int', 'flags'),),
 }
