@@ -51,7 +51,9 @@ def main() -> int:
     workloads = {
         f"write loop ({opts.writes} writes)": [loop, str(opts.writes)],
         "ls -la /usr/bin": ["ls", "-la", "/usr/bin"],
-        "sh -c 'for i in 1 2 3 4 5; do true; done' (-f)": ["sh", "-c", "for i in 1 2 3 4 5; do /bin/true; done"],
+        "sh -c 'for i in 1 2 3 4 5; do true; done' (-f)": [
+            "sh", "-c", "for i in 1 2 3 4 5; do /bin/true; done"
+        ],
     }
     renacer = [sys.executable, "-m", "renacer"]
     tracers = {
@@ -72,7 +74,8 @@ def main() -> int:
         for tname in tracers:
             peer = "strace -e trace=openat" if "openat" in tname else "strace"
             ratio = med[tname] / med[peer]
-            print(f"{wname:48} | {tname:24} | {med[tname]:9.3f} | {med[tname] / med['native']:9.1f} | {ratio:9.2f}")
+            slowdown = med[tname] / med["native"]
+            print(f"{wname:48} | {tname:24} | {med[tname]:9.3f} | {slowdown:9.1f} | {ratio:9.2f}")
     return 0
 
 

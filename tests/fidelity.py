@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,7 +161,15 @@ _VARYING_FIELDS = re.compile(
     r"si_utime|si_stime|uptime|freeram|sharedram|bufferram|freeswap|freehigh|procs|"
     r"f_bfree|f_bavail|f_ffree)=[^,}]+"
 )
+_TIME_COMMENT = re.compile(r"/\* \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d{4} \*/")  # -v
 _LOADS = re.compile(r"\bloads=\[[^\]]*\]")
+# Ports the kernel picks (bind to 0, a client's connect) come from the ephemeral range.
+_PORT = re.compile(r"\b(sin6?_port=htons)\((\d+)\)")
+
+
+def _ephemeral(m: re.Match) -> str:
+    return f"{m.group(1)}(EPHEMERAL)" if int(m.group(2)) >= 32768 else m.group(0)
+
 # ASLR'd addresses printed as text (e.g. /proc/self/maps read back): 8-16 hex digits, one a letter.
 _TEXT_ADDR = re.compile(
     r"(?<![0-9a-f])(?=[0-9]*[a-f])[0-9a-f]{8,16}(?![0-9a-zA-Z])"
@@ -232,6 +240,8 @@ def normalize(lines: Sequence[str]) -> list[str]:
         body = _INODE.sub(r"\1:[INODE]", body)
         body = _VARYING_FIELDS.sub(r"\1=N", body)
         body = _LOADS.sub("loads=[N]", body)
+        body = _TIME_COMMENT.sub("/* TIME */", body)
+        body = _PORT.sub(_ephemeral, body)
         body = _TEXT_ADDR.sub("ADDR", body)
         if pid_token is not None:
             body = pid_token.sub(lambda m: pids[m.group(1)], body)
@@ -322,7 +332,8 @@ class Report:
 
 def prepare(lines: Sequence[str], follow: bool) -> list[str]:
     """Normalize raw trace lines; under -f also merge split calls and group by process."""
-    normalized = merge_resumed(normalize(lines))
+    # a getrandom split by -f only shows its random bytes once its two halves are joined
+    normalized = [_GETRANDOM.sub(r'getrandom("RANDOM"\1', line) for line in merge_resumed(normalize(lines))]
     return group_by_process(normalized) if follow else normalized
 
 
@@ -379,6 +390,14 @@ def trace_command(
     return lines, done
 
 
+def _fresh(cwd: Path, setup: Callable[[Path], None] | None) -> None:
+    if setup is None:
+        return
+    shutil.rmtree(cwd)
+    cwd.mkdir()
+    setup(cwd)
+
+
 def compare(
     argv: Sequence[str],
     *,
@@ -389,8 +408,12 @@ def compare(
     strace: Sequence[str] | None = None,
     renacer: Sequence[str] | None = None,
     no_aslr: bool = True,
+    setup: Callable[[Path], None] | None = None,
 ) -> Report:
     """Trace argv with strace and with renacer (same cwd, same env) and compare the texts.
+
+    ``setup(cwd)`` prepares the working directory afresh before each of the two runs (it is
+    emptied first), so a command that changes files (cp, tar) finds the same state twice.
 
     ``strace``/``renacer`` override the two tracer commands (e.g. strace against itself).
     With ``no_aslr`` both tracers run under ``setarch -R``, which their tracees inherit, so
@@ -407,7 +430,9 @@ def compare(
         cwd.mkdir()
         outputs.mkdir()
         common = dict(follow=follow, extra=extra, cwd=cwd, env=env, timeout=timeout)
+        _fresh(cwd, setup)
         s_lines, s_done = trace_command(strace_cmd, argv, out=outputs / "strace.txt", **common)
+        _fresh(cwd, setup)
         r_lines, r_done = trace_command(renacer_cmd, argv, out=outputs / "renacer.txt", **common)
     return compare_texts(
         argv,

@@ -1,0 +1,61 @@
+"""The fidelity corpus: real commands people trace every day, and how to run each twice alike.
+
+Shared by ``tests/test_fidelity_corpus.py`` (run in CI) and ``bench/fidelity.py`` (the table).
+Each entry runs in a fresh working directory prepared by its ``setup``, so commands that
+change files (cp, tar) see the same state under strace and under renacer.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fidelity import Report, build_program, compare
+
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+ENV = dict(os.environ, PYTHONHASHSEED="0", LC_ALL="C")  # same hashes, no locale lookups that vary
+
+
+def _tree(cwd: Path) -> None:
+    """A small source tree: text files, a subdirectory, a symlink."""
+    src = cwd / "src"
+    (src / "sub").mkdir(parents=True)
+    for i in range(3):
+        (src / f"note{i}.txt").write_text(f"note {i}\n" * (i + 1))
+    (src / "sub" / "data.bin").write_bytes(bytes(range(256)))
+    (src / "sub" / "deep.txt").write_text("deep\n")
+    (src / "link").symlink_to("note0.txt")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One corpus command: its label, argv, whether to follow forks, and its setup."""
+
+    label: str
+    argv: Callable[[], list[str]]  # built lazily: fixtures compile on first use
+    follow: bool = False
+    setup: Callable[[Path], None] | None = None
+    threaded: bool = False  # several threads: the order of syscall names is down to scheduling
+
+    def run(self, extra: tuple[str, ...] = ()) -> Report:
+        """Trace the entry with strace and renacer and compare."""
+        return compare(self.argv(), follow=self.follow, env=ENV, setup=self.setup, extra=extra)
+
+
+def _built(name: str, *tail: str) -> Callable[[], list[str]]:
+    return lambda: [str(build_program(name)), *tail]
+
+
+CORPUS: list[Entry] = [
+    Entry("sh pipeline", lambda: ["sh", "-c", "cat src/note2.txt | grep note | wc -l"], True, _tree),
+    Entry("ls -la", lambda: ["ls", "-la", "src"], False, _tree),
+    Entry("cp -r", lambda: ["cp", "-r", "src", "copy"], False, _tree),
+    Entry("find", lambda: ["find", "src", "-name", "*.txt"], False, _tree),
+    Entry("tar -cf", lambda: ["tar", "-cf", "out.tar", "src"], False, _tree),
+    Entry("python3 threads+sockets", lambda: [sys.executable, str(PROGRAMS / "pysock.py")], True, None, True),
+    Entry("C TCP+Unix server/client", _built("netpair.c"), True),
+    Entry("C epoll+timerfd", _built("epoll_timer.c")),
+]
