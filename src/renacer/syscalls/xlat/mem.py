@@ -1,4 +1,4 @@
-"""Memory-mapping constant tables (values from asm-generic/mman-common.h and asm/mman.h)."""
+"""Memory constant tables (values from asm-generic/mman-common.h, asm/mman.h, linux/membarrier.h)."""
 
 from __future__ import annotations
 
@@ -59,3 +59,21 @@ MADVICE = Xlat.of(
     (101, "MADV_SOFT_OFFLINE"),
 )
 MREMAP_FLAGS = Xlat.of((1, "MREMAP_MAYMOVE"), (2, "MREMAP_FIXED"), (4, "MREMAP_DONTUNMAP"))
+# Order follows strace's output (observed): MS_SYNC first.
+MSYNC_FLAGS = Xlat.of((4, "MS_SYNC"), (1, "MS_ASYNC"), (2, "MS_INVALIDATE"))
+MLOCK_FLAGS = Xlat.of((1, "MLOCK_ONFAULT"),)
+MCL_FLAGS = Xlat.of((1, "MCL_CURRENT"), (2, "MCL_FUTURE"), (4, "MCL_ONFAULT"))
+PKEY_ACCESS = Xlat.of((1, "PKEY_DISABLE_ACCESS"), (2, "PKEY_DISABLE_WRITE"), (4, "PKEY_DISABLE_EXECUTE"))
+MEMBARRIER_CMDS = Xlat.of(
+    (0, "MEMBARRIER_CMD_QUERY"),
+    (1 << 0, "MEMBARRIER_CMD_GLOBAL"),
+    (1 << 1, "MEMBARRIER_CMD_GLOBAL_EXPEDITED"),
+    (1 << 2, "MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED"),
+    (1 << 3, "MEMBARRIER_CMD_PRIVATE_EXPEDITED"),
+    (1 << 4, "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED"),
+    (1 << 5, "MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE"),
+    (1 << 6, "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE"),
+    (1 << 7, "MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ"),
+    (1 << 8, "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ"),
+)
+MEMBARRIER_FLAGS = Xlat.of((1, "MEMBARRIER_CMD_FLAG_CPU"),)
