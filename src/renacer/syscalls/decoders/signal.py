@@ -1,18 +1,21 @@
-"""Decoders for signals: sigaction, masks, kill, and siginfo as strace prints it."""
+"""Decoders for signals: actions, masks, waiting, sending (kill, pidfds), and siginfo as strace prints it."""
 
 from __future__ import annotations
 
 import struct
 
-from ..base import INT, ULONG, ArgFormatter, Call, Decoder, const, out, sig
+from ...arch.x86_64_table import SYSCALLS as X86_64_SYSCALLS
+from ..base import FD, HEX, INT, ULONG, ArgFormatter, Call, Decoder, const, hexnum, out, ret_fd, sig
 from ..format import ptr
 from ..xlat import Xlat
 from ..xlat.errno_table import ERRNOS
 from ..xlat.signal import (
+    AUDIT_ARCHES,
     BUS_CODES,
     CLD_CODES,
     FPE_CODES,
     ILL_CODES,
+    PIDFD_FLAGS,
     POLL_CODES,
     SA_FLAGS,
     SEGV_CODES,
@@ -23,13 +26,21 @@ from ..xlat.signal import (
     SYS_CODES,
     TRAP_CODES,
 )
-from .common import SIGNO, failed, read_struct, signal_name, sigset_at, sigset_bits_text, struct_at
+from .common import SIGNO, TIMESPEC, failed, read_struct, signal_name, sigset_at, sigset_bits_text, struct_at
+from .mem import noted_flags, noted_flags_text
 
-__all__ = ["DECODERS", "siginfo_text", "signal_name"]
+__all__ = ["DECODERS", "siginfo_text", "signal_name", "sigset_arg"]
 
 SA_RESTORER = 0x04000000
 SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV, SIGCHLD, SIGIO, SIGSYS = 4, 5, 7, 8, 11, 17, 29, 31
-SI_USER, SI_KERNEL, SI_QUEUE, SI_TIMER, SI_MESGQ, SI_TKILL = 0, 0x80, -1, -2, -3, -6
+SI_USER, SI_KERNEL, SI_TIMER, SI_SIGIO, SI_TKILL = 0, 0x80, -2, -5, -6
+CLD_EXITED = 1
+SEGV_BNDERR, SEGV_PKUERR = 3, 4
+BUS_MCEERR_AR, BUS_MCEERR_AO = 4, 5
+AUDIT_ARCH_X86_64 = 0xC000003E
+X32_SYSCALL_BIT = 0x40000000
+SIGSET_SIZE = 8  # the kernel's sigset_t on 64-bit: the only size rt_sig* calls accept
+CLK_TCK = 100  # si_utime/si_stime are in clock ticks
 
 # si_code tables for codes the kernel sets (positive), by signal.
 _KERNEL_CODES: dict[int, Xlat] = {
@@ -43,21 +54,103 @@ _KERNEL_CODES: dict[int, Xlat] = {
     SIGSYS: SYS_CODES,
 }
 _FAULTS = (SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV)
+_SYSCALLS_BY_AUDIT_ARCH = {AUDIT_ARCH_X86_64: X86_64_SYSCALLS}
+
+
+# ---- siginfo ---------------------------------------------------------------------------------
 
 
 def _code_name(signo: int, code: int) -> str:
-    if code > 0 and code != SI_KERNEL:
+    if 0 < code < SI_KERNEL:
         table = _KERNEL_CODES.get(signo)
         name = table.name(code) if table is not None else None
     else:
         name = SI_CODES.name(code)
-    return name if name is not None else str(code)
+    return name if name is not None else f"{code & 0xFFFFFFFF:#x}"
 
 
-def _sigval(data: bytes) -> str:
+def _uid(uid: int) -> str:
+    return "-1" if uid == 0xFFFFFFFF else str(uid)
+
+
+def _sender(data: bytes) -> list[str]:
+    pid, uid = struct.unpack_from("<iI", data, 16)
+    return [f"si_pid={pid}", f"si_uid={_uid(uid)}"]
+
+
+def _sigval(data: bytes, always: bool = False) -> list[str]:
+    """``si_int=7, si_ptr=0x7``; strace leaves a zero value out unless the code always carries one."""
     (val,) = struct.unpack_from("<Q", data, 24)
-    as_int = struct.unpack_from("<i", data, 24)[0]
-    return f"si_int={as_int}, si_ptr={ptr(val)}"
+    if not val and not always:
+        return []
+    return [f"si_int={struct.unpack_from('<i', data, 24)[0]}", f"si_ptr={ptr(val)}"]
+
+
+def _ticks(n: int) -> str:
+    return f"{n} /* {n // CLK_TCK}.{n % CLK_TCK:02d} s */" if n > 0 else str(n)
+
+
+def _chld_fields(data: bytes, code: int) -> list[str]:
+    status, utime, stime = struct.unpack_from("<i4xqq", data, 24)
+    shown = str(status) if code == CLD_EXITED else signal_name(status)  # else a signal number
+    return _sender(data) + [f"si_status={shown}", f"si_utime={_ticks(utime)}", f"si_stime={_ticks(stime)}"]
+
+
+def _fault_fields(data: bytes, signo: int, code: int) -> list[str]:
+    (addr,) = struct.unpack_from("<Q", data, 16)
+    parts = [f"si_addr={ptr(addr)}"]
+    if signo == SIGSEGV and code == SEGV_BNDERR:
+        lower, upper = struct.unpack_from("<QQ", data, 32)
+        parts += [f"si_lower={ptr(lower)}", f"si_upper={ptr(upper)}"]
+    elif signo == SIGSEGV and code == SEGV_PKUERR:
+        parts.append(f"si_pkey={struct.unpack_from('<I', data, 32)[0]}")
+    elif signo == SIGBUS and code in (BUS_MCEERR_AR, BUS_MCEERR_AO):
+        parts.append(f"si_addr_lsb={hexnum(struct.unpack_from('<H', data, 24)[0])}")
+    return parts
+
+
+def _syscall_nr(nr: int, arch: int) -> str:
+    """A SIGSYS syscall number: ``__NR_getpid`` on the tracer's own arch, else the number."""
+    table = _SYSCALLS_BY_AUDIT_ARCH.get(arch)
+    if table is None:
+        return str(nr)
+    if nr & X32_SYSCALL_BIT and nr & ~X32_SYSCALL_BIT in table:
+        return f"{nr} /* {table[nr & ~X32_SYSCALL_BIT]} */"
+    return f"__NR_{table[nr]}" if nr in table else str(nr)
+
+
+def _sys_fields(data: bytes) -> list[str]:
+    call_addr, nr, arch = struct.unpack_from("<QII", data, 16)
+    arch_text = AUDIT_ARCHES.value(arch, "{:#x} /* AUDIT_ARCH_??? */") if arch else "0 /* AUDIT_ARCH_??? */"
+    return [f"si_call_addr={ptr(call_addr)}", f"si_syscall={_syscall_nr(nr, arch)}", f"si_arch={arch_text}"]
+
+
+def _io_fields(data: bytes) -> list[str]:
+    band, fd = struct.unpack_from("<qi", data, 16)
+    return [f"si_band={band}", f"si_fd={fd}"]
+
+
+def _fields(data: bytes, signo: int, code: int) -> list[str]:
+    """The union members a (signal, code) pair carries, as strace chooses them."""
+    if code in (SI_USER, SI_TKILL):
+        return _sender(data)
+    if code == SI_TIMER:
+        timerid, overrun = struct.unpack_from("<Ii", data, 16)
+        return [f"si_timerid={hexnum(timerid)}", f"si_overrun={overrun}", *_sigval(data, always=True)]
+    if code == SI_SIGIO:
+        return _io_fields(data)
+    if code < 0:
+        return _sender(data) + _sigval(data)
+    if signo == SIGCHLD:
+        return _chld_fields(data, code)
+    if signo in _FAULTS:
+        return _fault_fields(data, signo, code)
+    if signo == SIGSYS:
+        return _sys_fields(data)
+    if signo == SIGIO:
+        return _io_fields(data) if POLL_CODES.name(code) is not None else []
+    pid, uid = struct.unpack_from("<iI", data, 16)
+    return (_sender(data) if pid or uid else []) + _sigval(data)
 
 
 def siginfo_text(data: bytes) -> str:
@@ -65,35 +158,13 @@ def siginfo_text(data: bytes) -> str:
     if len(data) < 48:
         return "{}"
     signo, errno, code = struct.unpack_from("<iii", data, 0)
-    parts = [f"si_signo={signal_name(signo)}"]
+    if signo == 0:
+        return "{}"
+    parts = [f"si_signo={signal_name(signo)}", f"si_code={_code_name(signo, code)}"]
     if errno:
         known = ERRNOS.get(errno)
-        parts.append(f"si_errno={known[0] if known else errno}")
-    parts.append(f"si_code={_code_name(signo, code)}")
-    pid, uid = struct.unpack_from("<iI", data, 16)
-    if code == SI_TIMER:
-        timerid, overrun = struct.unpack_from("<ii", data, 16)
-        parts += [f"si_timerid={timerid:#x}" if timerid > 9 else f"si_timerid={timerid}",
-                  f"si_overrun={overrun}", _sigval(data)]
-    elif code in (SI_QUEUE, SI_MESGQ):
-        parts += [f"si_pid={pid}", f"si_uid={uid}", _sigval(data)]
-    elif code <= 0:
-        parts += [f"si_pid={pid}", f"si_uid={uid}"]
-    elif signo == SIGCHLD and code != SI_KERNEL:
-        status, utime, stime = struct.unpack_from("<i4xqq", data, 24)
-        # CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED carry a signal number
-        shown = signal_name(status) if code in (2, 3, 5, 6) else str(status)
-        parts += [f"si_pid={pid}", f"si_uid={uid}", f"si_status={shown}", f"si_utime={utime}",
-                  f"si_stime={stime}"]
-    elif signo in _FAULTS:
-        (addr,) = struct.unpack_from("<Q", data, 16)
-        parts.append(f"si_addr={ptr(addr)}")
-    elif signo == SIGIO and code != SI_KERNEL:
-        band, fd = struct.unpack_from("<qi", data, 16)
-        parts += [f"si_band={band}", f"si_fd={fd}"]
-    elif signo == SIGSYS and code != SI_KERNEL:
-        call_addr, nr, arch = struct.unpack_from("<QiI", data, 16)
-        parts += [f"si_call_addr={ptr(call_addr)}", f"si_syscall={nr}", f"si_arch={arch:#x}"]
+        parts.append(f"si_errno={known[0] if known else errno & 0xFFFFFFFF}")
+    parts += _fields(data, signo, code)
     return "{" + ", ".join(parts) + "}"
 
 
@@ -102,6 +173,10 @@ def SIGINFO(c: Call, i: int) -> str:
     if data is None or len(data) < 128:
         return ptr(c.args[i])
     return siginfo_text(data)
+
+
+def OUT_SIGINFO(c: Call, i: int) -> str:
+    return ptr(c.args[i]) if failed(c) else SIGINFO(c, i)
 
 
 # ---- sigaction and masks --------------------------------------------------------------------
@@ -116,7 +191,7 @@ def sigaction_at(c: Call, addr: int) -> str:
         return ptr(addr)
     handler, fl, restorer, mask = got
     parts = [f"sa_handler={SIG_HANDLERS.value(handler, '{:#x}')}", f"sa_mask={sigset_bits_text(mask)}",
-             f"sa_flags={SA_FLAGS.flags(fl)}"]
+             f"sa_flags={noted_flags_text(SA_FLAGS, fl, 'SA_???')}"]
     if fl & SA_RESTORER:
         parts.append(f"sa_restorer={ptr(restorer)}")
     return "{" + ", ".join(parts) + "}"
@@ -139,11 +214,32 @@ def sigset_arg(size_arg: int) -> ArgFormatter:
     return fmt
 
 
-def out_sigset(size_arg: int) -> ArgFormatter:
+def _mask(size_arg: int, smallest: int = SIGSET_SIZE) -> ArgFormatter:
+    """A sigset of argument ``size_arg`` bytes, shown when that size is in [smallest, 8], else its pointer."""
+
     def fmt(c: Call, i: int) -> str:
-        return ptr(c.args[i]) if failed(c) else sigset_at(c, c.args[i], c.args[size_arg])
+        addr, size = c.args[i], c.args[size_arg]
+        if addr == 0:
+            return "NULL"
+        data = c.mem.read(addr, size) if smallest <= size <= SIGSET_SIZE else None
+        if data is None or len(data) < size:
+            return ptr(addr)
+        return sigset_bits_text(int.from_bytes(data, "little"), size * 8)
 
     return fmt
+
+
+def _out_mask(size_arg: int, smallest: int = SIGSET_SIZE) -> ArgFormatter:
+    shown = _mask(size_arg, smallest)
+
+    def fmt(c: Call, i: int) -> str:
+        return ptr(c.args[i]) if failed(c) else shown(c, i)
+
+    return fmt
+
+
+def _sigtimedwait_ret(c: Call) -> str:
+    return f"{c.retval} ({signal_name(c.retval)})"
 
 
 # Where the saved signal mask sits above the stack pointer at rt_sigreturn on x86_64: the
@@ -161,7 +257,8 @@ def _sigreturn_enter(c: Call) -> list[str]:
 
 
 def _stack_t(t: tuple[int, ...]) -> str:
-    return f"{{ss_sp={ptr(t[0])}, ss_flags={SS_FLAGS.flags(t[1] & 0xFFFFFFFF)}, ss_size={t[2]}}}"
+    flags = noted_flags_text(SS_FLAGS, t[1] & 0xFFFFFFFF, "SS_???")
+    return f"{{ss_sp={ptr(t[0])}, ss_flags={flags}, ss_size={t[2]}}}"
 
 
 def STACK_T(c: Call, i: int) -> str:
@@ -181,9 +278,11 @@ def _restart_enter(c: Call) -> list[str]:
 DECODERS: dict[str, Decoder] = {
     "restart_syscall": Decoder(_restart_enter),
     "rt_sigaction": sig(SIGNO, SIGACTION, out(OUT_SIGACTION), ULONG),
-    "rt_sigprocmask": sig(const(SIGPROCMASK_HOW), sigset_arg(3), out(out_sigset(3)), ULONG),
-    "rt_sigpending": sig(out(out_sigset(1)), ULONG),
-    "rt_sigsuspend": sig(sigset_arg(1), ULONG),
+    "rt_sigprocmask": sig(const(SIGPROCMASK_HOW, fallback="{:#x} /* SIG_??? */"), _mask(3),
+                          out(_out_mask(3)), ULONG),
+    "rt_sigpending": sig(out(_out_mask(1, smallest=1)), ULONG),
+    "rt_sigsuspend": sig(_mask(1), ULONG),
+    "rt_sigtimedwait": sig(_mask(3), out(OUT_SIGINFO), TIMESPEC, ULONG, ret=_sigtimedwait_ret),
     "rt_sigreturn": Decoder(_sigreturn_enter),
     "rt_sigqueueinfo": sig(INT, SIGNO, SIGINFO),
     "rt_tgsigqueueinfo": sig(INT, INT, SIGNO, SIGINFO),
@@ -191,4 +290,7 @@ DECODERS: dict[str, Decoder] = {
     "kill": sig(INT, SIGNO),
     "tkill": sig(INT, SIGNO),
     "tgkill": sig(INT, INT, SIGNO),
+    "pidfd_open": sig(INT, noted_flags(PIDFD_FLAGS, "PIDFD_???"), ret=ret_fd),
+    "pidfd_send_signal": sig(FD, SIGNO, SIGINFO, HEX),
+    "pidfd_getfd": sig(FD, INT, HEX, ret=ret_fd),
 }
