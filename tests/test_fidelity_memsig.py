@@ -12,7 +12,7 @@ from fidelity import compare
 pytestmark = pytest.mark.needs_strace
 
 
-@pytest.mark.parametrize("extra", [[], ["-s", "8"]], ids=["plain", "short-strings"])
+@pytest.mark.parametrize("extra", [[], ["-s", "8"], ["-y"]], ids=["plain", "short-strings", "fd-paths"])
 def test_memory_and_signal_calls_match_strace(build, extra: list[str]) -> None:
     report = compare([str(build("memsig.c"))], extra=extra)
     assert report.names_identical, str(report)

@@ -292,5 +292,6 @@ DECODERS: dict[str, Decoder] = {
     "tgkill": sig(INT, INT, SIGNO),
     "pidfd_open": sig(INT, noted_flags(PIDFD_FLAGS, "PIDFD_???"), ret=ret_fd),
     "pidfd_send_signal": sig(FD, SIGNO, SIGINFO, HEX),
-    "pidfd_getfd": sig(FD, INT, HEX, ret=ret_fd),
+    # the target descriptor is the pidfd's process's; -y names it from the tracee's own table
+    "pidfd_getfd": sig(FD, FD, HEX, ret=ret_fd),
 }
