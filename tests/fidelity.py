@@ -165,10 +165,19 @@ _TIME_COMMENT = re.compile(r"/\* \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d{
 _LOADS = re.compile(r"\bloads=\[[^\]]*\]")
 # Ports the kernel picks (bind to 0, a client's connect) come from the ephemeral range.
 _PORT = re.compile(r"\b(sin6?_port=htons)\((\d+)\)")
+_ENDPOINT_PORT = re.compile(r"(\d+\.\d+\.\d+\.\d+|\])(:)(\d+)")  # -yy: 127.0.0.1:40000, [::1]:40000
+# -yy: socket inodes in endpoints, 'UNIX-STREAM:[1234->1235,"/s"]', 'TCP:[1236]'
+_ENDPOINT_INODE = re.compile(r"(\b[A-Z][A-Z0-9-]*:\[)(\d+)(?:->(\d+))?(?=[],])")
 
 
 def _ephemeral(m: re.Match) -> str:
-    return f"{m.group(1)}(EPHEMERAL)" if int(m.group(2)) >= 32768 else m.group(0)
+    if int(m.group(m.lastindex or 0)) < 32768:
+        return m.group(0)
+    return f"{m.group(1)}(EPHEMERAL)" if m.lastindex == 2 else f"{m.group(1)}:EPHEMERAL"
+
+
+def _endpoint_inodes(m: re.Match) -> str:
+    return m.group(1) + "INODE" + ("->INODE" if m.group(3) else "")
 
 # ASLR'd addresses printed as text (e.g. /proc/self/maps read back): 8-16 hex digits, one a letter.
 _TEXT_ADDR = re.compile(
@@ -242,6 +251,8 @@ def normalize(lines: Sequence[str]) -> list[str]:
         body = _LOADS.sub("loads=[N]", body)
         body = _TIME_COMMENT.sub("/* TIME */", body)
         body = _PORT.sub(_ephemeral, body)
+        body = _ENDPOINT_PORT.sub(_ephemeral, body)
+        body = _ENDPOINT_INODE.sub(_endpoint_inodes, body)
         body = _TEXT_ADDR.sub("ADDR", body)
         if pid_token is not None:
             body = pid_token.sub(lambda m: pids[m.group(1)], body)

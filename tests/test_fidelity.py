@@ -123,3 +123,9 @@ def test_fd_paths_match_strace_on_sockets_and_pipes(build) -> None:
     for source in ("net.c", "fdops.c"):
         report = compare([str(build(source))], extra=["-y"], env=ENV)
         assert report.identical_share == 1.0, str(report)
+
+
+def test_socket_endpoints_match_strace_under_yy(build) -> None:
+    report = compare([str(build("netpair.c"))], follow=True, extra=["-yy"], env=ENV)
+    assert report.names_identical, str(report)
+    assert report.identical_share == 1.0, str(report)

@@ -51,7 +51,8 @@ class Call:
     args: tuple[int, ...]
     mem: MemoryReader
     opts: DecodeOptions = field(default_factory=DecodeOptions)
-    fd_path: Callable[[int], str | None] = _no_fd_path  # path behind a descriptor, for -y
+    # what -y/-yy print after a descriptor's number: '</etc/passwd>', '<TCP:[...]>', or None
+    fd_path: Callable[[int], str | None] = _no_fd_path
     tid: int = 0
     exiting: bool = False
     retval: int = 0  # the raw return value, signed
@@ -147,11 +148,11 @@ def PTR(c: Call, i: int) -> str:
 
 
 def fd_text(c: Call, fd: int) -> str:
-    """A descriptor, with its path in angle brackets under -y."""
+    """A descriptor, with its path (or socket endpoints) in angle brackets under -y/-yy."""
     if c.opts.fd_paths and fd >= 0:
-        path = c.fd_path(fd)
-        if path is not None:
-            return f"{fd}<{path}>"
+        note = c.fd_path(fd)
+        if note is not None:
+            return f"{fd}{note}"
     return str(fd)
 
 
@@ -168,7 +169,7 @@ def DIRFD(c: Call, i: int) -> str:
         # under -y strace shows the working directory; fd_path(AT_FDCWD) gives it, or None
         cwd = c.fd_path(fd) if c.opts.fd_paths else None
         name = styled(str(fd), "AT_FDCWD")
-        return name if cwd is None else f"{name}<{cwd}>"
+        return name if cwd is None else f"{name}{cwd}"
     return fd_text(c, fd)
 
 

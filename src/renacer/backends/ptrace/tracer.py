@@ -20,6 +20,7 @@ from ...events import (
     SyscallEnter,
     SyscallEvent,
 )
+from ...fdinfo import annotation, path_text
 from ...syscalls.base import (
     AT_FDCWD,
     Call,
@@ -83,7 +84,7 @@ class _Task:
         self.mem = ProcessMemory(tid)
 
     def _fd_path(self, fd: int) -> str | None:
-        """The path behind descriptor ``fd`` (AT_FDCWD: the working directory), for -y."""
+        """The /proc link of descriptor ``fd`` (AT_FDCWD: the working directory), or None."""
         try:
             if fd == AT_FDCWD:
                 return os.readlink(f"/proc/{self.tid}/cwd")
@@ -123,6 +124,7 @@ class PtraceTracer:
         self.opts = DecodeOptions(
             string_limit=config.string_limit, fd_paths=config.fd_paths, hex_strings=config.hex_strings
         )
+        self._sockets: dict[int, str] = {}  # -yy: a socket's endpoints as first shown, by inode
         self._opts_by_nr: dict[int, DecodeOptions] = {}  # -e abbrev= / verbose= make them per call
         self._per_call_opts = config.abbrev is not None or config.verbose is not None
         self._dumps = {"read": config.dump_reads, "write": config.dump_writes}
@@ -140,15 +142,30 @@ class PtraceTracer:
         if self.cfg.command:
             pid = spawn(self.cfg, self._options)
             self.main_pid = pid
-            self.tasks[pid] = _Task(pid, pid, hidden=True)
+            self.tasks[pid] = self._task(pid, pid, hidden=True)
             return []
         attached: list[Event] = []
         for tid, tgid, blocked_nr in seize_pids(self.cfg.pids, self._options):
-            task = _Task(tid, tgid)
+            task = self._task(tid, tgid)
             task.last_name = self.arch.syscall_name(int(blocked_nr)) if blocked_nr else ""
             self.tasks[tid] = task
             attached.append(ProcessEvent(tid, "attached", *_now()))
         return attached
+
+    def _task(self, tid: int, tgid: int, hidden: bool = False) -> _Task:
+        task = _Task(tid, tgid, hidden)
+        if self.cfg.fd_paths:
+            task.fd_path = lambda fd: self._fd_note(task, fd)
+        return task
+
+    def _fd_note(self, task: _Task, fd: int) -> str | None:
+        """What -y/-yy print after descriptor ``fd``'s number: ``</etc/passwd>``, ``<TCP:[...]>``."""
+        link = task._fd_path(fd)
+        if link is None:
+            return None
+        if fd == AT_FDCWD:
+            return f"<{path_text(link)}>"
+        return annotation(task.tid, fd, link, self.cfg.fd_paths, self._sockets)
 
     def request_stop(self, signo: int) -> None:
         """Ask the loop to detach from everything (called from a signal handler)."""
@@ -223,7 +240,7 @@ class PtraceTracer:
             pass  # the task died meanwhile; its exit is reported by wait
 
     def _adopt(self, tid: int, tgid: int | None = None) -> _Task:
-        task = _Task(tid, tgid if tgid is not None else read_tgid(tid))
+        task = self._task(tid, tgid if tgid is not None else read_tgid(tid))
         self.tasks[tid] = task
         return task
 
