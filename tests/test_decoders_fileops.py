@@ -1,4 +1,5 @@
-"""Unit tests for the file-operation decoders (fileops, file), over an in-memory MemoryReader.
+"""Unit tests for the file-operation decoders (fileops, file) and terminal ioctls, over an in-memory
+MemoryReader.
 
 Each expected line was printed by strace 6.1 for the same arguments.
 """
@@ -16,6 +17,7 @@ from renacer.syscalls.base import Call, DecodeOptions, result_text
 from renacer.syscalls.decoders import DECODERS
 from renacer.syscalls.decoders.file import open_flags_text
 from renacer.syscalls.decoders.fileops import date_comment, makedev_text, memfd_flags_text, mknod_mode_text
+from renacer.syscalls.decoders.ioctl import termios_text
 
 AT_FDCWD = 2**64 - 100
 EINVAL, EFAULT, EOVERFLOW = 22, 14, 75
@@ -206,3 +208,50 @@ def test_structs_stay_pointers_under_verbose_none() -> None:
     call = Call("sendfile", (4, 3, 0x300, 5, 0, 0), Memory({0x300: bytes(8)}), DecodeOptions(verbose=False))
     assert dec.enter(call) == ["4", "3", "0x300", "5"]
     assert not dec.exits(call)
+
+
+# A new pty's termios: iflag, oflag, cflag, lflag, c_line, then c_cc.
+SANE = (0o2400, 0o5, 0o277, 0o105073, 0,
+        3, 0x1C, 0x7F, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1A, 0, 0x12, 0xF, 0x17, 0x16, 0, 0, 0)
+
+
+def test_termios_abbreviated_and_in_full() -> None:
+    head = ("{c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, c_cflag=B38400|CS8|CREAD, "
+            "c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE")
+    assert termios_text(SANE) == head + ", ...}"
+    assert termios_text(SANE, abbrev=False) == head + (
+        ", c_line=N_TTY, c_cc=[[VINTR]=0x3, [VQUIT]=0x1c, [VERASE]=0x7f, [VKILL]=0x15, [VEOF]=0x4, "
+        "[VTIME]=0, [VMIN]=0x1, [VSWTC]=0, [VSTART]=0x11, [VSTOP]=0x13, [VSUSP]=0x1a, [VEOL]=0, "
+        "[VREPRINT]=0x12, [VDISCARD]=0xf, [VWERASE]=0x17, [VLNEXT]=0x16, [VEOL2]=0, [17]=0, [18]=0]}"
+    )
+
+
+def test_termios_empty_fields_and_unknown_bits() -> None:
+    zero = (0,) * 24
+    assert termios_text(zero) == (
+        "{c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|, c_cflag=B0|CS5|, c_lflag=, ...}"
+    )
+    ones = (0xFFFFFFFF,) * 4 + (200,) + (0xFF,) * 19
+    assert termios_text(ones) == (
+        "{c_iflag=IGNBRK|BRKINT|IGNPAR|PARMRK|INPCK|ISTRIP|INLCR|IGNCR|ICRNL|IUCLC|IXON|IXANY|IXOFF|IMAXBEL|"
+        "IUTF8|0xffff8000, c_oflag=NL1|CR3|XTABS|BS1|VT1|FF1|OPOST|OLCUC|ONLCR|OCRNL|ONOCR|ONLRET|OFILL|"
+        "OFDEL|0xffff0000, c_cflag=B4000000|B4000000<<IBSHIFT|CS8|CSTOPB|CREAD|PARENB|PARODD|HUPCL|CLOCAL|"
+        "CMSPAR|CRTSCTS|0x2ff0e000, c_lflag=ISIG|ICANON|XCASE|ECHO|ECHOE|ECHOK|ECHONL|NOFLSH|IEXTEN|ECHOCTL|"
+        "ECHOPRT|ECHOKE|FLUSHO|PENDIN|TOSTOP|EXTPROC|0xfffe2000, ...}"
+    )
+    assert termios_text(ones, abbrev=False).split("c_line=")[1].startswith("0xc8 /* N_??? */, ")
+
+
+def test_ioctl_arguments_by_request() -> None:
+    assert line("ioctl", (3, 0x540A, 1)) == "ioctl(3, TCXONC, TCOON) = 0"
+    assert line("ioctl", (3, 0x540B, 2**64 - 1), error=EINVAL) == (
+        "ioctl(3, TCFLSH, 0xffffffffffffffff /* TC??? */) = -1 EINVAL (Invalid argument)"
+    )
+    assert line("ioctl", (3, 0x5409, 2**64 - 1)) == "ioctl(3, TCSBRK, -1) = 0"
+    assert line("ioctl", (3, 0x540E, 0)) == "ioctl(3, TIOCSCTTY, 0) = 0"
+    assert line("ioctl", (3, 0x5451)) == "ioctl(3, FIOCLEX) = 0"
+    assert line("ioctl", (3, 0x5421, 0)) == "ioctl(3, FIONBIO, NULL) = 0"
+    assert line("ioctl", (4, 0x541B, 0x100), {0x100: struct.pack("<i", 5)}) == "ioctl(4, FIONREAD, [5]) = 0"
+    assert line("ioctl", (3, 0x5441, 0x102), retval=4) == "ioctl(3, TIOCGPTPEER, 0x102) = 4"
+    for req, name in ((0x5413, "TIOCGWINSZ"), (0x5414, "TIOCSWINSZ")):
+        assert line("ioctl", (3, req, 0), error=EFAULT) == f"ioctl(3, {name}, NULL) = -1 EFAULT (Bad address)"

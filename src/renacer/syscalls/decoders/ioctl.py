@@ -6,28 +6,38 @@ from ..base import FD, Call, Decoder, hexnum
 from ..format import ptr, s32
 from ..xlat.ioctl import (
     BAUDS,
+    CBAUD,
     CC_FLAGS,
+    CC_NAMES,
     CSIZE,
+    CSIZE_MASK,
+    IBSHIFT,
     IFLAGS,
     IOC_DIRS,
     LFLAGS,
+    LINE_DISCIPLINES,
+    NCCS,
     OFLAG_DELAYS,
     OFLAGS,
     REQUESTS,
     TCFLSH_ARGS,
+    TCXONC_ARGS,
 )
 from .common import failed, int_at, read_struct
 
 # How each request's third argument prints: when (entry or exit) and as what.
-_NONE, _INT_IN, _INT_OUT, _TERMIOS_IN, _TERMIOS_OUT, _WINSZ_IN, _WINSZ_OUT, _FLUSH = range(8)
+_NONE, _INT_IN, _INT_OUT, _TERMIOS_IN, _TERMIOS_OUT, _WINSZ_IN, _WINSZ_OUT, _FLUSH, _XONC, _DEC = range(10)
 _ARG_KIND = {
     0x5401: _TERMIOS_OUT,  # TCGETS
     0x5402: _TERMIOS_IN,  # TCSETS
     0x5403: _TERMIOS_IN,  # TCSETSW
     0x5404: _TERMIOS_IN,  # TCSETSF
+    0x5409: _DEC,  # TCSBRK
+    0x540A: _XONC,  # TCXONC
     0x540B: _FLUSH,  # TCFLSH
     0x540C: _NONE,  # TIOCEXCL
     0x540D: _NONE,  # TIOCNXCL
+    0x540E: _DEC,  # TIOCSCTTY
     0x540F: _INT_OUT,  # TIOCGPGRP
     0x5410: _INT_IN,  # TIOCSPGRP
     0x5411: _INT_OUT,  # TIOCOUTQ
@@ -37,6 +47,7 @@ _ARG_KIND = {
     0x541B: _INT_OUT,  # FIONREAD
     0x5421: _INT_IN,  # FIONBIO
     0x5422: _NONE,  # TIOCNOTTY
+    0x5425: _DEC,  # TCSBRKP
     0x5429: _INT_OUT,  # TIOCGSID
     0x5450: _NONE,  # FIONCLEX
     0x5451: _NONE,  # FIOCLEX
@@ -44,6 +55,9 @@ _ARG_KIND = {
     0x80045430: _INT_OUT,  # TIOCGPTN
     0x40045431: _INT_IN,  # TIOCSPTLCK
 }
+# TCFLSH and TCXONC take a named value; strace marks an unknown one, in full 64-bit hex.
+_NAMED_ARGS = {_FLUSH: TCFLSH_ARGS, _XONC: TCXONC_ARGS}
+_TERMIOS = "<IIIIB19B"  # c_iflag, c_oflag, c_cflag, c_lflag, c_line, c_cc[NCCS]
 
 
 def ioc_text(req: int) -> str:
@@ -58,27 +72,53 @@ def request_text(req: int) -> str:
     return REQUESTS.name(req) or ioc_text(req)
 
 
+def oflag_text(oflag: int) -> str:
+    """c_oflag: every delay field by name, then the flags (``NL0|CR0|TAB0|BS0|VT0|FF0|OPOST``)."""
+    delays = [table.value(oflag & mask) for mask, table in OFLAG_DELAYS]
+    rest = oflag & ~sum(mask for mask, _ in OFLAG_DELAYS)
+    return "|".join([*delays, OFLAGS.flags(rest, "")])
+
+
+def cflag_text(cflag: int) -> str:
+    """c_cflag: speed, input speed if set apart, character size, then the flags (``B38400|CS8|CREAD``)."""
+    parts = [BAUDS.value(cflag & CBAUD)]
+    ispeed = cflag >> IBSHIFT & CBAUD
+    if ispeed:
+        parts.append(f"{BAUDS.value(ispeed)}<<IBSHIFT")
+    parts.append(CSIZE.value(cflag & CSIZE_MASK))
+    parts.append(CC_FLAGS.flags(cflag & ~(CBAUD | CBAUD << IBSHIFT | CSIZE_MASK), ""))
+    return "|".join(parts)
+
+
+def cc_text(cc: tuple[int, ...]) -> str:
+    """c_cc: ``[[VINTR]=0x3, [VQUIT]=0x1c, ..., [17]=0, [18]=0]``."""
+    names = [*CC_NAMES, *map(str, range(len(CC_NAMES), NCCS))]
+    return "[" + ", ".join(f"[{n}]={hexnum(v)}" for n, v in zip(names, cc, strict=False)) + "]"
+
+
+def termios_text(fields: tuple[int, ...], abbrev: bool = True) -> str:
+    """struct termios; abbreviated (``, ...}``) unless -v, which adds c_line and c_cc."""
+    iflag, oflag, cflag, lflag, line, *cc = fields
+    text = (f"{{c_iflag={IFLAGS.flags(iflag, '')}, c_oflag={oflag_text(oflag)}, "
+            f"c_cflag={cflag_text(cflag)}, c_lflag={LFLAGS.flags(lflag, '')}")
+    if abbrev:
+        return text + ", ...}"
+    return f"{text}, c_line={LINE_DISCIPLINES.value(line, '{:#x} /* N_??? */')}, c_cc={cc_text(tuple(cc))}}}"
+
+
 def termios_at(c: Call, addr: int) -> str:
-    """struct termios, abbreviated as strace prints it."""
-    got = read_struct(c, addr, "<IIII")
+    """The struct termios at ``addr``; the pointer when unreadable or under -e verbose=none."""
+    got = read_struct(c, addr, _TERMIOS) if c.opts.verbose else None
     if got is None:
-        return ptr(addr)
-    iflag, oflag, cflag, lflag = got
-    delays = [t.value(oflag & mask) for mask, t in OFLAG_DELAYS]
-    oflags = OFLAGS.flags(oflag & ~sum(m for m, _ in OFLAG_DELAYS), "")
-    cparts = [BAUDS.value(cflag & 0o10017), CSIZE.value(cflag & 0o60)]
-    crest = cflag & ~0o10077
-    if crest:
-        cparts.append(CC_FLAGS.flags(crest))
-    o = "|".join(delays + ([oflags] if oflags else []))
-    return (f"{{c_iflag={IFLAGS.flags(iflag)}, c_oflag={o}, c_cflag={'|'.join(cparts)}, "
-            f"c_lflag={LFLAGS.flags(lflag)}, ...}}")
+        return "NULL" if addr == 0 else ptr(addr)
+    return termios_text(got, c.opts.abbrev)
 
 
 def winsize_at(c: Call, addr: int) -> str:
-    got = read_struct(c, addr, "<HHHH")
+    """struct winsize: ``{ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0}``."""
+    got = read_struct(c, addr, "<HHHH") if c.opts.verbose else None
     if got is None:
-        return ptr(addr)
+        return "NULL" if addr == 0 else ptr(addr)
     return f"{{ws_row={got[0]}, ws_col={got[1]}, ws_xpixel={got[2]}, ws_ypixel={got[3]}}}"
 
 
@@ -94,8 +134,10 @@ def _arg_text(c: Call) -> str:
         return termios_at(c, addr)
     if kind in (_WINSZ_IN, _WINSZ_OUT):
         return winsize_at(c, addr)
-    if kind == _FLUSH:
-        return TCFLSH_ARGS.value(s32(addr), "{}")
+    if kind in _NAMED_ARGS:
+        return _NAMED_ARGS[kind].value(addr, "{:#x} /* TC??? */")
+    if kind == _DEC:
+        return str(s32(addr))
     return hexnum(addr)
 
 

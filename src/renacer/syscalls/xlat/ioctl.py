@@ -1,4 +1,5 @@
-"""ioctl request numbers and termios flag tables (values from asm-generic/ioctls.h, termbits.h)."""
+"""ioctl request numbers and termios tables (values from asm-generic/ioctls.h, asm-generic/termbits.h,
+linux/tty.h); flag entries in the order strace prints them."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ REQUESTS = Xlat.of(
 )
 IOC_DIRS = Xlat.of((2, "_IOC_READ"), (1, "_IOC_WRITE"))  # strace prints READ first
 TCFLSH_ARGS = Xlat.of((0, "TCIFLUSH"), (1, "TCOFLUSH"), (2, "TCIOFLUSH"))
+TCXONC_ARGS = Xlat.of((0, "TCOOFF"), (1, "TCOON"), (2, "TCIOFF"), (3, "TCION"))
 
 IFLAGS = Xlat.of(
     (0o1, "IGNBRK"),
@@ -70,7 +72,7 @@ IFLAGS = Xlat.of(
 OFLAG_DELAYS = (
     (0o400, Xlat.of((0, "NL0"), (0o400, "NL1"))),
     (0o3000, Xlat.of((0, "CR0"), (0o1000, "CR1"), (0o2000, "CR2"), (0o3000, "CR3"))),
-    (0o14000, Xlat.of((0, "TAB0"), (0o4000, "TAB1"), (0o10000, "TAB2"), (0o14000, "TAB3"))),
+    (0o14000, Xlat.of((0, "TAB0"), (0o4000, "TAB1"), (0o10000, "TAB2"), (0o14000, "XTABS"))),
     (0o20000, Xlat.of((0, "BS0"), (0o20000, "BS1"))),
     (0o40000, Xlat.of((0, "VT0"), (0o40000, "VT1"))),
     (0o100000, Xlat.of((0, "FF0"), (0o100000, "FF1"))),
@@ -117,7 +119,11 @@ BAUDS = Xlat.of(
     (0o10015, "B3000000"),
     (0o10016, "B3500000"),
     (0o10017, "B4000000"),
+    (0o10000, "BOTHER"),
 )
+CBAUD = 0o10017
+IBSHIFT = 16  # the input speed, when set apart, sits in CIBAUD: CBAUD shifted up
+CSIZE_MASK = 0o60
 CSIZE = Xlat.of((0, "CS5"), (0o20, "CS6"), (0o40, "CS7"), (0o60, "CS8"))
 CC_FLAGS = Xlat.of(
     (0o100, "CSTOPB"),
@@ -129,7 +135,7 @@ CC_FLAGS = Xlat.of(
     (0o10000000000, "CMSPAR"),
     (0o20000000000, "CRTSCTS"),
 )
-# Order follows strace's output (observed): IEXTEN comes before ECHOCTL.
+# Order follows strace's output (observed): IEXTEN before ECHOCTL, TOSTOP after PENDIN.
 LFLAGS = Xlat.of(
     (0o1, "ISIG"),
     (0o2, "ICANON"),
@@ -139,12 +145,47 @@ LFLAGS = Xlat.of(
     (0o40, "ECHOK"),
     (0o100, "ECHONL"),
     (0o200, "NOFLSH"),
-    (0o400, "TOSTOP"),
     (0o100000, "IEXTEN"),
     (0o1000, "ECHOCTL"),
     (0o2000, "ECHOPRT"),
     (0o4000, "ECHOKE"),
     (0o10000, "FLUSHO"),
     (0o40000, "PENDIN"),
+    (0o400, "TOSTOP"),
     (0o200000, "EXTPROC"),
 )
+# c_line: the line discipline (strace 6.1 names these; N_MCTP and later print as numbers).
+LINE_DISCIPLINES = Xlat.of(
+    (0, "N_TTY"),
+    (1, "N_SLIP"),
+    (2, "N_MOUSE"),
+    (3, "N_PPP"),
+    (4, "N_STRIP"),
+    (5, "N_AX25"),
+    (6, "N_X25"),
+    (7, "N_6PACK"),
+    (8, "N_MASC"),
+    (9, "N_R3964"),
+    (10, "N_PROFIBUS_FDL"),
+    (11, "N_IRDA"),
+    (12, "N_SMSBLOCK"),
+    (13, "N_HDLC"),
+    (14, "N_SYNC_PPP"),
+    (15, "N_HCI"),
+    (16, "N_GIGASET_M101"),
+    (17, "N_SLCAN"),
+    (18, "N_PPS"),
+    (19, "N_V253"),
+    (20, "N_CAIF"),
+    (21, "N_GSM0710"),
+    (22, "N_TI_WL"),
+    (23, "N_TRACESINK"),
+    (24, "N_TRACEROUTER"),
+    (25, "N_NCI"),
+    (26, "N_SPEAKUP"),
+    (27, "N_NULL"),
+)
+# c_cc's slots by index; the kernel's array has NCCS (19) of them, the last two unnamed.
+CC_NAMES = ("VINTR", "VQUIT", "VERASE", "VKILL", "VEOF", "VTIME", "VMIN", "VSWTC", "VSTART", "VSTOP",
+            "VSUSP", "VEOL", "VREPRINT", "VDISCARD", "VWERASE", "VLNEXT", "VEOL2")
+NCCS = 19
