@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from ..base import FD, INT, Call, Decoder, hexnum, out, ret_fd, sig
 from ..format import ptr, quote, s32
-from ..xlat import Xlat
+from ..xlat import STYLE, Xlat, styled
 from ..xlat.net import (
     ARPHRD_TYPES,
     ETH_PROTOCOLS,
@@ -31,23 +31,25 @@ _NUL = b"\0"
 
 
 def named(table: Xlat, value: int, unknown: str) -> str:
-    """``value``'s name, else ``0x63 /* AF_??? */`` as strace marks a value it cannot name."""
+    """``value``'s name (as -X styles it), else ``0x63 /* AF_??? */`` as strace marks what it cannot name."""
     name = table.name(value)
-    return name if name is not None else f"{hexnum(value)} /* {unknown} */"
+    if name is not None:
+        return styled(hexnum(value), name)
+    return hexnum(value) if STYLE.get() == "raw" else f"{hexnum(value)} /* {unknown} */"
 
 
 def flag_names(table: Xlat, value: int, unknown: str) -> str:
     """Flags as ``A|B|0x40``; with no known bit at all, ``0x40 /* SOCK_??? */``."""
     text = table.flags(value)
-    return f"{text} /* {unknown} */" if value and text == f"{value:#x}" else text
+    unnamed = value and text == f"{value:#x}" and STYLE.get() != "raw"
+    return f"{text} /* {unknown} */" if unnamed else text
 
 
 def socktype_text(v: int) -> str:
     """socket()'s type: ``SOCK_STREAM|SOCK_CLOEXEC``; an unknown type folds into the flags."""
-    kind = SOCK_TYPES.name(v & 0xF)
-    if kind is None:
+    if SOCK_TYPES.name(v & 0xF) is None:
         return flag_names(SOCK_FLAGS, v, "SOCK_???")
-    rest = v & ~0xF
+    kind, rest = named(SOCK_TYPES, v & 0xF, "SOCK_???"), v & ~0xF
     return f"{kind}|{flag_names(SOCK_FLAGS, rest, 'SOCK_???')}" if rest else kind
 
 

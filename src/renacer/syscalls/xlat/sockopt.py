@@ -1,6 +1,6 @@
-"""Socket option levels and the options of each (values from linux/socket.h, linux/in.h, linux/in6.h,
-linux/tcp.h, linux/udp.h, linux/if_packet.h, linux/netlink.h, asm-generic/socket.h; names as strace 6.1
-prints them, aliases resolved the way it resolves them)."""
+"""Socket option levels and the options of each, names as strace 6.1 prints them (aliases resolved
+its way); values from linux/socket.h, linux/in.h, linux/in6.h, linux/tcp.h, linux/udp.h,
+linux/sctp.h, linux/if_packet.h, linux/netlink.h and asm-generic/socket.h."""
 
 from __future__ import annotations
 
@@ -54,6 +54,7 @@ IP_OPTIONS = Xlat.of(
     (45, "MCAST_LEAVE_GROUP"), (46, "MCAST_JOIN_SOURCE_GROUP"), (47, "MCAST_LEAVE_SOURCE_GROUP"),
     (48, "MCAST_MSFILTER"), (49, "IP_MULTICAST_ALL"), (50, "IP_UNICAST_IF"), (64, "IPT_SO_SET_REPLACE"),
     (65, "IPT_SO_SET_ADD_COUNTERS"), (96, "ARPT_SO_SET_REPLACE"), (97, "ARPT_SO_SET_ADD_COUNTERS"),
+    (128, "EBT_SO_SET_ENTRIES"), (129, "EBT_SO_SET_COUNTERS"),
 )
 
 IPV6_OPTIONS = Xlat.of(
@@ -92,7 +93,8 @@ TCP_OPTIONS = Xlat.of(
 )
 
 UDP_OPTIONS = Xlat.of(
-    (1, "UDP_CORK"),
+    (1, "UDP_CORK"), (100, "UDP_ENCAP"), (101, "UDP_NO_CHECK6_TX"), (102, "UDP_NO_CHECK6_RX"),
+    (103, "UDP_SEGMENT"), (104, "UDP_GRO"),
 )
 
 RAW_OPTIONS = Xlat.of(
@@ -115,6 +117,35 @@ NETLINK_OPTIONS = Xlat.of(
     (10, "NETLINK_CAP_ACK"), (11, "NETLINK_EXT_ACK"), (12, "NETLINK_GET_STRICT_CHK"),
 )
 
+SCTP_OPTIONS = Xlat.of(
+    (0, "SCTP_RTOINFO"), (1, "SCTP_ASSOCINFO"), (2, "SCTP_INITMSG"), (3, "SCTP_NODELAY"),
+    (4, "SCTP_AUTOCLOSE"), (5, "SCTP_SET_PEER_PRIMARY_ADDR"), (6, "SCTP_PRIMARY_ADDR"),
+    (7, "SCTP_ADAPTATION_LAYER"), (8, "SCTP_DISABLE_FRAGMENTS"), (9, "SCTP_PEER_ADDR_PARAMS"),
+    (10, "SCTP_DEFAULT_SEND_PARAM"), (11, "SCTP_EVENTS"), (12, "SCTP_I_WANT_MAPPED_V4_ADDR"),
+    (13, "SCTP_MAXSEG"), (14, "SCTP_STATUS"), (15, "SCTP_GET_PEER_ADDR_INFO"), (16, "SCTP_DELAYED_SACK"),
+    (17, "SCTP_CONTEXT"), (18, "SCTP_FRAGMENT_INTERLEAVE"), (19, "SCTP_PARTIAL_DELIVERY_POINT"),
+    (20, "SCTP_MAX_BURST"), (21, "SCTP_AUTH_CHUNK"), (22, "SCTP_HMAC_IDENT"), (23, "SCTP_AUTH_KEY"),
+    (24, "SCTP_AUTH_ACTIVE_KEY"), (25, "SCTP_AUTH_DELETE_KEY"), (26, "SCTP_PEER_AUTH_CHUNKS"),
+    (27, "SCTP_LOCAL_AUTH_CHUNKS"), (28, "SCTP_GET_ASSOC_NUMBER"), (29, "SCTP_GET_ASSOC_ID_LIST"),
+    (30, "SCTP_AUTO_ASCONF"), (31, "SCTP_PEER_ADDR_THLDS"), (32, "SCTP_RECVRCVINFO"),
+    (33, "SCTP_RECVNXTINFO"), (34, "SCTP_DEFAULT_SNDINFO"), (35, "SCTP_AUTH_DEACTIVATE_KEY"),
+    (36, "SCTP_REUSE_PORT"), (37, "SCTP_PEER_ADDR_THLDS_V2"),
+    (100, "SCTP_SOCKOPT_BINDX_ADD"), (101, "SCTP_SOCKOPT_BINDX_REM"), (102, "SCTP_SOCKOPT_PEELOFF"),
+    (103, "SCTP_GET_PEER_ADDRS_NUM_OLD"), (104, "SCTP_GET_PEER_ADDRS_OLD"),
+    (105, "SCTP_GET_LOCAL_ADDRS_NUM_OLD"), (106, "SCTP_GET_LOCAL_ADDRS_OLD"),
+    (107, "SCTP_SOCKOPT_CONNECTX_OLD"), (108, "SCTP_GET_PEER_ADDRS"), (109, "SCTP_GET_LOCAL_ADDRS"),
+    (110, "SCTP_SOCKOPT_CONNECTX"), (111, "SCTP_SOCKOPT_CONNECTX3"), (112, "SCTP_GET_ASSOC_STATS"),
+    (113, "SCTP_PR_SUPPORTED"), (114, "SCTP_DEFAULT_PRINFO"), (115, "SCTP_PR_ASSOC_STATUS"),
+    (116, "SCTP_PR_STREAM_STATUS"), (117, "SCTP_RECONFIG_SUPPORTED"), (118, "SCTP_ENABLE_STREAM_RESET"),
+    (119, "SCTP_RESET_STREAMS"), (120, "SCTP_RESET_ASSOC"), (121, "SCTP_ADD_STREAMS"),
+    (122, "SCTP_SOCKOPT_PEELOFF_FLAGS"), (123, "SCTP_STREAM_SCHEDULER"),
+    (124, "SCTP_STREAM_SCHEDULER_VALUE"), (125, "SCTP_INTERLEAVING_SUPPORTED"),
+    (126, "SCTP_SENDMSG_CONNECT"), (127, "SCTP_EVENT"), (128, "SCTP_ASCONF_SUPPORTED"),
+    (129, "SCTP_AUTH_SUPPORTED"), (130, "SCTP_ECN_SUPPORTED"),
+    (131, "SCTP_EXPOSE_POTENTIALLY_FAILED_STATE"), (132, "SCTP_REMOTE_UDP_ENCAPS_PORT"),
+    (133, "SCTP_PLPMTUD_PROBE_INTERVAL"),
+)
+
 # level -> (its options, the prefix strace puts before ??? for an unknown one)
 OPTIONS_BY_LEVEL: dict[int, tuple[Xlat, str]] = {
     0: (IP_OPTIONS, "IP_"),
@@ -122,6 +153,7 @@ OPTIONS_BY_LEVEL: dict[int, tuple[Xlat, str]] = {
     6: (TCP_OPTIONS, "TCP_"),
     17: (UDP_OPTIONS, "UDP_"),
     41: (IPV6_OPTIONS, "IPV6_"),
+    132: (SCTP_OPTIONS, "SCTP_"),
     255: (RAW_OPTIONS, "RAW_"),
     263: (PACKET_OPTIONS, "PACKET_"),
     270: (NETLINK_OPTIONS, "NETLINK_"),
