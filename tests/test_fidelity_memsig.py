@@ -11,8 +11,24 @@ from fidelity import compare
 
 pytestmark = pytest.mark.needs_strace
 
+# The fixture's own calls (the loader's belong to other families), with getpid and gettid, whose
+# results let the harness normalize the pids the others show.
+CALLS = (
+    "trace=getpid,gettid,mmap,mprotect,munmap,mremap,madvise,mlock,munlock,mlock2,mlockall,munlockall,"
+    "msync,mincore,membarrier,process_vm_readv,process_vm_writev,pkey_alloc,pkey_free,pkey_mprotect,"
+    "rt_sigaction,rt_sigprocmask,rt_sigreturn,rt_sigsuspend,rt_sigtimedwait,rt_sigpending,rt_sigqueueinfo,"
+    "rt_tgsigqueueinfo,sigaltstack,kill,tkill,tgkill,pidfd_open,pidfd_send_signal,pidfd_getfd"
+)
+OPTIONS = [
+    pytest.param([], id="plain"),
+    pytest.param(["-s", "8"], id="short-strings"),
+    pytest.param(["-y"], id="fd-paths"),
+    pytest.param(["-X", "raw", "-e", CALLS], id="Xraw"),
+    pytest.param(["-X", "verbose", "-e", CALLS], id="Xverbose"),
+]
 
-@pytest.mark.parametrize("extra", [[], ["-s", "8"], ["-y"]], ids=["plain", "short-strings", "fd-paths"])
+
+@pytest.mark.parametrize("extra", OPTIONS)
 def test_memory_and_signal_calls_match_strace(build, extra: list[str]) -> None:
     report = compare([str(build("memsig.c"))], extra=extra)
     assert report.names_identical, str(report)

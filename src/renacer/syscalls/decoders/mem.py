@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from ..base import FD, HEX, INT, PTR, ULONG, ArgFormatter, Call, Decoder, const, hexnum, out, ret_hex, sig
+from ..base import (
+    FD,
+    HEX,
+    INT,
+    PTR,
+    ULONG,
+    ArgFormatter,
+    Call,
+    Decoder,
+    composite,
+    hexnum,
+    out,
+    ret_hex,
+    sig,
+)
 from ..format import ptr
-from ..xlat import Xlat
+from ..xlat import STYLE, Xlat
 from ..xlat.mem import (
     MADVICE,
     MAP_FLAGS,
@@ -28,10 +42,30 @@ MEMBARRIER_CMD_QUERY = 0
 MEMBARRIER_CMD_FLAG_CPU = 1
 
 
+def unknown_mark(value: int, unknown: str) -> str:
+    """A value strace cannot name, marked ``0x40 /* X_??? */``; under -X raw only the number."""
+    return hexnum(value) if STYLE.get() == "raw" else f"{hexnum(value)} /* {unknown} */"
+
+
+def noted_value_text(table: Xlat, value: int, unknown: str) -> str:
+    """``value``'s name from ``table``, or the number marked as unknown."""
+    return table.value(value) if table.name(value) is not None else unknown_mark(value, unknown)
+
+
+def noted_value(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:
+    """A constant argument printed by ``noted_value_text``; ``unknown`` names the family (``MADV_???``)."""
+    mask = (1 << width) - 1
+
+    def fmt(c: Call, i: int) -> str:
+        return noted_value_text(table, c.args[i] & mask, unknown)
+
+    return fmt
+
+
 def noted_flags_text(table: Xlat, value: int, unknown: str, zero: str = "0") -> str:
-    """Flags as ``A|B|0x40``; a value with no known bit at all as strace marks it: ``0x40 /* X_??? */``."""
+    """Flags as ``A|B|0x40``; a value with no known bit at all marked as unknown."""
     if value and not any(bit and value & bit == bit for bit, _ in table.entries):
-        return f"{value:#x} /* {unknown} */"
+        return unknown_mark(value, unknown)
     return table.flags(value, zero)
 
 
@@ -48,7 +82,7 @@ def noted_flags(table: Xlat, unknown: str, zero: str = "0", width: int = 32) -> 
 PROT_ARG = noted_flags(PROT, "PROT_???", zero="PROT_NONE")
 
 
-def MAP_ARG(c: Call, i: int) -> str:
+def _map_flags(c: Call, i: int) -> str:
     """mmap flags: the mapping type first, then the flag bits (``MAP_PRIVATE|MAP_ANONYMOUS``)."""
     v = c.args[i] & 0xFFFFFFFF
     parts = [MAP_TYPE.value(v & 0xF)]
@@ -59,6 +93,9 @@ def MAP_ARG(c: Call, i: int) -> str:
     if huge:
         parts.append(f"{huge}<<MAP_HUGE_SHIFT")
     return "|".join(parts)
+
+
+MAP_ARG = composite(_map_flags)  # one number under -X raw, as strace
 
 
 # ---- mremap, membarrier: arguments that depend on another ---------------------------------
@@ -73,7 +110,7 @@ def _mremap_enter(c: Call) -> list[str]:
     return pieces + [PTR(c, 4)] if c.args[3] & moving == moving else pieces
 
 
-_MEMBARRIER_CMD = const(MEMBARRIER_CMDS, fallback="{:#x} /* MEMBARRIER_CMD_??? */")
+_MEMBARRIER_CMD = noted_value(MEMBARRIER_CMDS, "MEMBARRIER_CMD_???")
 _MEMBARRIER_FLAGS = noted_flags(MEMBARRIER_FLAGS, "MEMBARRIER_CMD_FLAG_???")
 
 
@@ -130,7 +167,7 @@ DECODERS: dict[str, Decoder] = {
     "pkey_alloc": sig(HEX, noted_flags(PKEY_ACCESS, "PKEY_???")),
     "pkey_free": sig(INT),
     "brk": sig(PTR, ret=ret_hex),
-    "madvise": sig(PTR, ULONG, const(MADVICE, fallback="{:#x} /* MADV_??? */")),
+    "madvise": sig(PTR, ULONG, noted_value(MADVICE, "MADV_???")),
     "mremap": Decoder(_mremap_enter, ret=ret_hex),
     "msync": sig(PTR, ULONG, noted_flags(MSYNC_FLAGS, "MS_???")),
     "mlock": sig(PTR, ULONG),

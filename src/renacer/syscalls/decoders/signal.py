@@ -5,9 +5,9 @@ from __future__ import annotations
 import struct
 
 from ...arch.x86_64_table import SYSCALLS as X86_64_SYSCALLS
-from ..base import FD, HEX, INT, ULONG, ArgFormatter, Call, Decoder, const, hexnum, out, ret_fd, sig
+from ..base import FD, HEX, INT, ULONG, ArgFormatter, Call, Decoder, hexnum, out, ret_fd, sig
 from ..format import ptr
-from ..xlat import Xlat
+from ..xlat import Xlat, styled, xlat_style
 from ..xlat.errno_table import ERRNOS
 from ..xlat.signal import (
     AUDIT_ARCHES,
@@ -27,7 +27,7 @@ from ..xlat.signal import (
     TRAP_CODES,
 )
 from .common import SIGNO, TIMESPEC, failed, read_struct, signal_name, sigset_at, sigset_bits_text, struct_at
-from .mem import noted_flags, noted_flags_text
+from .mem import noted_flags, noted_flags_text, noted_value, unknown_mark
 
 __all__ = ["DECODERS", "siginfo_text", "signal_name", "sigset_arg"]
 
@@ -66,7 +66,8 @@ def _code_name(signo: int, code: int) -> str:
         name = table.name(code) if table is not None else None
     else:
         name = SI_CODES.name(code)
-    return name if name is not None else f"{code & 0xFFFFFFFF:#x}"
+    number = hexnum(code & 0xFFFFFFFF)
+    return number if name is None else styled(number, name)
 
 
 def _uid(uid: int) -> str:
@@ -121,7 +122,7 @@ def _syscall_nr(nr: int, arch: int) -> str:
 
 def _sys_fields(data: bytes) -> list[str]:
     call_addr, nr, arch = struct.unpack_from("<QII", data, 16)
-    arch_text = AUDIT_ARCHES.value(arch, "{:#x} /* AUDIT_ARCH_??? */") if arch else "0 /* AUDIT_ARCH_??? */"
+    arch_text = AUDIT_ARCHES.value(arch) if AUDIT_ARCHES.name(arch) else unknown_mark(arch, "AUDIT_ARCH_???")
     return [f"si_call_addr={ptr(call_addr)}", f"si_syscall={_syscall_nr(nr, arch)}", f"si_arch={arch_text}"]
 
 
@@ -239,7 +240,9 @@ def _out_mask(size_arg: int, smallest: int = SIGSET_SIZE) -> ArgFormatter:
 
 
 def _sigtimedwait_ret(c: Call) -> str:
-    return f"{c.retval} ({signal_name(c.retval)})"
+    """The signal taken: ``12 (SIGUSR2)``, named whatever -X says."""
+    with xlat_style("abbrev"):
+        return f"{c.retval} ({signal_name(c.retval)})"
 
 
 # Where the saved signal mask sits above the stack pointer at rt_sigreturn on x86_64: the
@@ -278,7 +281,7 @@ def _restart_enter(c: Call) -> list[str]:
 DECODERS: dict[str, Decoder] = {
     "restart_syscall": Decoder(_restart_enter),
     "rt_sigaction": sig(SIGNO, SIGACTION, out(OUT_SIGACTION), ULONG),
-    "rt_sigprocmask": sig(const(SIGPROCMASK_HOW, fallback="{:#x} /* SIG_??? */"), _mask(3),
+    "rt_sigprocmask": sig(noted_value(SIGPROCMASK_HOW, "SIG_???"), _mask(3),
                           out(_out_mask(3)), ULONG),
     "rt_sigpending": sig(out(_out_mask(1, smallest=1)), ULONG),
     "rt_sigsuspend": sig(_mask(1), ULONG),

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from ..base import INT, PTR, UINT, Call, Decoder, const, hexnum, out, sig
+from ..base import INT, PTR, UINT, Call, Decoder, hexnum, out, sig
 from ..format import ptr, s32
 from ..xlat.futex import FUTEX_BITSET, FUTEX_CLOCK_REALTIME, FUTEX_CMDS, FUTEX_PRIVATE_FLAG
 from ..xlat.time import ADJ_MODES, CLOCK_STATES, CLOCKS, ITIMERS, SIGEV_NOTIFY, STA_FLAGS, TIMER_FLAGS
 from .common import OUT_TIMESPEC, OUT_TIMEVAL, TIMESPEC, TIMEVAL, failed, signal_name, struct_at, timespec_at
 from .events import ITIMERSPEC, OUT_ITIMERSPEC
-from .mem import noted_flags, noted_flags_text
+from .mem import noted_flags, noted_flags_text, noted_value, noted_value_text
 
-_CLOCK = const(CLOCKS, fallback="{:#x} /* CLOCK_??? */")  # CPU and fd clocks too: strace 6.1 names none
+_CLOCK = noted_value(CLOCKS, "CLOCK_???")  # CPU and fd clocks too: strace 6.1 names none
 _TIMER_FLAGS = noted_flags(TIMER_FLAGS, "TIMER_???")
-_ITIMER = const(ITIMERS, fallback="{:#x} /* ITIMER_??? */")
+_ITIMER = noted_value(ITIMERS, "ITIMER_???")
 SIGEV_SIGNAL, SIGEV_THREAD, SIGEV_THREAD_ID = 0, 2, 4
 
 
@@ -128,7 +128,7 @@ def _sigevent(t: tuple[int, ...]) -> str:
     signal = signal_name(signo) if notify in (SIGEV_SIGNAL, SIGEV_THREAD, SIGEV_THREAD_ID) else str(signo)
     parts = [f"sigev_value={{sival_int={s32(value)}, sival_ptr={ptr(value)}}}"] if value else []
     parts += [f"sigev_signo={signal}",
-              f"sigev_notify={SIGEV_NOTIFY.value(notify & 0xFFFFFFFF, '{:#x} /* SIGEV_??? */')}"]
+              f"sigev_notify={noted_value_text(SIGEV_NOTIFY, notify & 0xFFFFFFFF, 'SIGEV_???')}"]
     if notify == SIGEV_THREAD_ID:
         parts.append(f"sigev_notify_thread_id={s32(first)}")
     elif notify == SIGEV_THREAD:
