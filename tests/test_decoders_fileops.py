@@ -18,6 +18,7 @@ from renacer.syscalls.decoders import DECODERS
 from renacer.syscalls.decoders.file import open_flags_text
 from renacer.syscalls.decoders.fileops import date_comment, makedev_text, memfd_flags_text, mknod_mode_text
 from renacer.syscalls.decoders.ioctl import termios_text
+from renacer.syscalls.xlat import xlat_style
 
 AT_FDCWD = 2**64 - 100
 EINVAL, EFAULT, EOVERFLOW = 22, 14, 75
@@ -255,3 +256,29 @@ def test_ioctl_arguments_by_request() -> None:
     assert line("ioctl", (3, 0x5441, 0x102), retval=4) == "ioctl(3, TIOCGPTPEER, 0x102) = 4"
     for req, name in ((0x5413, "TIOCGWINSZ"), (0x5414, "TIOCSWINSZ")):
         assert line("ioctl", (3, req, 0), error=EFAULT) == f"ioctl(3, {name}, NULL) = -1 EFAULT (Bad address)"
+
+
+def test_constants_under_xlat_styles() -> None:
+    with xlat_style("raw"):
+        assert line("flock", (3, 0x100), error=EINVAL) == "flock(3, 0x100) = -1 EINVAL (Invalid argument)"
+        assert mknod_mode_text(0o10644) == "010644"
+        assert makedev_text(0x103) == "0x103"
+        assert line("ioctl", (3, 0x540A, 9), error=EINVAL) == (
+            "ioctl(3, 0x540a, 0x9) = -1 EINVAL (Invalid argument)"
+        )
+        assert termios_text((0,) * 24) == "{c_iflag=, c_oflag=0|0|0|0|0|0|, c_cflag=0|0|, c_lflag=, ...}"
+    with xlat_style("verbose"):
+        assert line("flock", (3, 5)) == "flock(3, 0x5 /* LOCK_SH|LOCK_NB */) = 0"
+        assert line("flock", (3, 0x100), error=EINVAL) == (
+            "flock(3, 0x100 /* LOCK_??? */) = -1 EINVAL (Invalid argument)"
+        )
+        assert mknod_mode_text(0o600) == "0600 /* 0600 */"
+        assert mknod_mode_text(0o170644) == "0170644"
+        assert memfd_flags_text(0x100) == "0x100 /* 0x100 /* MFD_??? */ */"
+        assert line("faccessat2", (AT_FDCWD, 0, 0, 0)) == (
+            "faccessat2(-100 /* AT_FDCWD */, NULL, 0 /* F_OK */, 0) = 0"
+        )
+        assert open_flags_text(0o2000000) == "0x80000 /* O_RDONLY|O_CLOEXEC */"
+        assert line("ioctl", (3, 0x5401, 0), error=EFAULT) == (
+            "ioctl(3, 0x5401 /* TCGETS */, NULL) = -1 EFAULT (Bad address)"
+        )

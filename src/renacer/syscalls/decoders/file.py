@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..base import (
     DIRFD,
     FD,
@@ -15,6 +17,7 @@ from ..base import (
     buffer,
     const,
     cstring,
+    hexnum,
     inbuf,
     out,
     ret_fd,
@@ -22,7 +25,7 @@ from ..base import (
     sig,
 )
 from ..format import octal_mode, ptr, quote
-from ..xlat import Xlat
+from ..xlat import STYLE, Xlat, styled, xlat_style
 from ..xlat.fs import (
     ACCESS_MODES,
     AT_EACCESS_FLAGS,
@@ -41,11 +44,30 @@ O_TMPFILE = 0o20200000
 MODE_BITS = 0o177777  # the kernel's umode_t: strace shows a mode cut to 16 bits
 
 
+def abbrev_text(render: Callable[[int], str], value: int) -> str:
+    """What ``render`` prints for ``value`` with constants by name, whatever -X says."""
+    with xlat_style("abbrev"):
+        return render(value)
+
+
+def whole_value(value: int, render: Callable[[int], str]) -> str:
+    """A value several tables name at once (``O_RDONLY|O_CLOEXEC``): under -X raw its hex number,
+    under -X verbose the number then the names, as strace prints such values."""
+    if STYLE.get() == "abbrev":
+        return render(value)
+    return styled(hexnum(value), abbrev_text(render, value))
+
+
 def flags_text(table: Xlat, value: int, unknown: str) -> str:
     """Flags as strace prints them: ``A|B|0x40``; a value with no known bit as ``0x40 /* X_??? */``."""
-    text = table.flags(value)
+    if value == 0:
+        return table.flags(0)
+    text = abbrev_text(table.flags, value)
     named = any(v and value & v == v for v, _ in table.entries)
-    return text if named or not value else f"{text} /* {unknown} */"
+    style = STYLE.get()
+    if style == "abbrev":
+        return text if named else f"{text} /* {unknown} */"
+    return hexnum(value) if style == "raw" else f"{hexnum(value)} /* {text if named else unknown} */"
 
 
 def known_flags(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:
@@ -63,11 +85,15 @@ def open_flags(c: Call, i: int) -> str:
     return open_flags_text(c.args[i] & 0xFFFFFFFF)
 
 
-def open_flags_text(v: int) -> str:
-    """Open flags as strace prints them, the access mode always first."""
+def _open_flags_names(v: int) -> str:
     text = OPEN_ACCESS.value(v & 3)
     rest = v & ~3
     return f"{text}|{OPEN_FLAGS.flags(rest)}" if rest else text
+
+
+def open_flags_text(v: int) -> str:
+    """Open flags as strace prints them, the access mode always first; one number under -X."""
+    return whole_value(v, _open_flags_names)
 
 
 def MODE(c: Call, i: int) -> str:
@@ -76,7 +102,7 @@ def MODE(c: Call, i: int) -> str:
 
 def ACCESS(c: Call, i: int) -> str:
     v = c.args[i] & 0xFFFFFFFF
-    return flags_text(ACCESS_MODES, v, "?_OK") if v else "F_OK"
+    return flags_text(ACCESS_MODES, v, "?_OK") if v else styled("0", "F_OK")
 
 
 def ID(c: Call, i: int) -> str:
@@ -100,14 +126,16 @@ def OUT_PATH(c: Call, i: int) -> str:
 
 
 def xattr_value(c: Call, addr: int, size: int) -> str:
-    """An attribute value: a NUL that ends it is left out, unless -s cuts the value short."""
+    """An attribute value: a NUL that ends it is left out, unless -s cuts the value short or
+    -x/-xx print it in hex."""
     if addr == 0:
         return "NULL"
     if 0 < size <= c.opts.string_limit:
         data = c.mem.read(addr, size)
         if data is None or len(data) < size:
             return ptr(addr)
-        return quote(data[:-1] if data.endswith(b"\0") else data)
+        hexed = quote(data, hex_strings=c.opts.hex_strings) != quote(data)
+        return quote(data if hexed or not data.endswith(b"\0") else data[:-1], hex_strings=c.opts.hex_strings)
     return buffer(c, addr, size)
 
 

@@ -19,6 +19,7 @@ from ..base import (
     sig,
 )
 from ..format import octal_mode, ptr, quote
+from ..xlat import STYLE, styled
 from ..xlat.fileops import (
     FALLOC_FLAGS,
     FLOCK_OPS,
@@ -40,10 +41,12 @@ from .file import (
     O_CREAT,
     O_TMPFILE,
     XATTR_NAME,
+    abbrev_text,
     flags_text,
     known_flags,
     open_flags,
     open_flags_text,
+    whole_value,
 )
 from .msg import IOV_IN
 
@@ -139,11 +142,13 @@ def date_comment(sec: int, frac: int = 0, digits: int = 9) -> str:
 
 
 def _utimespec(sec: int, nsec: int) -> str:
+    """One utimensat time; UTIME_NOW and UTIME_OMIT by name (under -X, the struct and the name)."""
     special = UTIME_SPECIAL.name(nsec)
+    struct_text = f"{{tv_sec={sec}, tv_nsec={nsec}}}"
     if special is not None:
-        return special
+        return styled(struct_text, special)
     note = date_comment(sec, nsec) if nsec < NSEC_PER_SEC else ""
-    return f"{{tv_sec={sec}, tv_nsec={nsec}}}{note}"
+    return struct_text + note
 
 
 def _timeval(sec: int, usec: int) -> str:
@@ -179,22 +184,32 @@ def UTIMBUF(c: Call, i: int) -> str:
 # ---- mknod, memfd_create, fallocate, flock -------------------------------------------------
 
 
+def _mode_names(mode: int) -> str:
+    """``S_IFCHR|S_ISUID|0755``; '' when the type is no known one."""
+    kind = FILE_TYPES.name(mode & S_IFMT) if mode & S_IFMT else None
+    if kind is None:
+        return ""
+    setid = mode & 0o7000
+    return "|".join([kind, *([MODE_SETID_BITS.flags(setid)] if setid else []), octal_mode(mode & 0o777)])
+
+
 def mknod_mode_text(mode: int) -> str:
     """A file type and mode: ``S_IFCHR|S_ISUID|0755``; plain octal without a known type."""
     mode &= MODE_BITS
-    kind = FILE_TYPES.name(mode & S_IFMT) if mode & S_IFMT else None
-    if kind is None:
-        return octal_mode(mode)
-    setid = mode & 0o7000
-    parts = [kind, *([MODE_SETID_BITS.flags(setid)] if setid else []), octal_mode(mode & 0o777)]
-    return "|".join(parts)
+    number, names = octal_mode(mode), abbrev_text(_mode_names, mode)
+    style = STYLE.get()
+    if style == "abbrev":
+        return names or number
+    if style == "raw" or (not names and mode & S_IFMT):
+        return number
+    return f"{number} /* {names or number} */"  # strace: '0600 /* 0600 */'
 
 
 def makedev_text(dev: int) -> str:
     """A device number as the kernel decodes a 32-bit one: ``makedev(0x1, 0x3)``."""
     dev &= 0xFFFFFFFF
     major, minor = dev >> 8 & 0xFFF, (dev & 0xFF) | (dev >> 12 & 0xFFF00)
-    return f"makedev({hexnum(major)}, {hexnum(minor)})"
+    return styled(hexnum(dev), f"makedev({hexnum(major)}, {hexnum(minor)})")
 
 
 def _mknod_pieces(c: Call, first: int) -> list[str]:
@@ -206,15 +221,21 @@ def _mknod_pieces(c: Call, first: int) -> list[str]:
     return pieces
 
 
-def memfd_flags_text(value: int) -> str:
-    """memfd_create's flags; a huge page size prints as ``21<<MFD_HUGE_SHIFT``."""
-    value &= 0xFFFFFFFF
+def _memfd_names(value: int) -> str:
     huge = value >> MFD_HUGE_SHIFT & MFD_HUGE_MASK
     rest = value & ~(MFD_HUGE_MASK << MFD_HUGE_SHIFT)
     text = flags_text(MFD_FLAGS, rest, "MFD_???")
     if not huge:
         return text
     return f"{text}|{huge}<<MFD_HUGE_SHIFT" if rest else f"{huge}<<MFD_HUGE_SHIFT"
+
+
+def memfd_flags_text(value: int) -> str:
+    """memfd_create's flags; a huge page size prints as ``21<<MFD_HUGE_SHIFT``."""
+    value &= 0xFFFFFFFF
+    if STYLE.get() == "verbose" and value:  # strace nests an unknown value's mark here
+        return f"{hexnum(value)} /* {abbrev_text(_memfd_names, value)} */"
+    return whole_value(value, _memfd_names)
 
 
 def _MFD(c: Call, i: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..base import FD, Call, Decoder, hexnum
 from ..format import ptr, s32
+from ..xlat import STYLE, Xlat, styled
 from ..xlat.ioctl import (
     BAUDS,
     CBAUD,
@@ -69,14 +70,28 @@ def ioc_text(req: int) -> str:
 
 
 def request_text(req: int) -> str:
-    return REQUESTS.name(req) or ioc_text(req)
+    """A request by name (or as _IOC()); under -X raw its number, under -X verbose both."""
+    return styled(hexnum(req), REQUESTS.name(req) or ioc_text(req))
+
+
+def marked(table: Xlat, value: int, unknown: str) -> str:
+    """A value from ``table``; an unknown one in hex with ``/* unknown */`` (hex alone under -X raw)."""
+    if table.name(value) is not None:
+        return table.value(value)
+    number = hexnum(value)
+    return number if STYLE.get() == "raw" else f"{number} /* {unknown} */"
+
+
+def _flags(table: Xlat, value: int) -> str:
+    """A termios flag field: empty when no bit is set, in every -X style."""
+    return table.flags(value) if value else ""
 
 
 def oflag_text(oflag: int) -> str:
     """c_oflag: every delay field by name, then the flags (``NL0|CR0|TAB0|BS0|VT0|FF0|OPOST``)."""
     delays = [table.value(oflag & mask) for mask, table in OFLAG_DELAYS]
     rest = oflag & ~sum(mask for mask, _ in OFLAG_DELAYS)
-    return "|".join([*delays, OFLAGS.flags(rest, "")])
+    return "|".join([*delays, _flags(OFLAGS, rest)])
 
 
 def cflag_text(cflag: int) -> str:
@@ -86,7 +101,7 @@ def cflag_text(cflag: int) -> str:
     if ispeed:
         parts.append(f"{BAUDS.value(ispeed)}<<IBSHIFT")
     parts.append(CSIZE.value(cflag & CSIZE_MASK))
-    parts.append(CC_FLAGS.flags(cflag & ~(CBAUD | CBAUD << IBSHIFT | CSIZE_MASK), ""))
+    parts.append(_flags(CC_FLAGS, cflag & ~(CBAUD | CBAUD << IBSHIFT | CSIZE_MASK)))
     return "|".join(parts)
 
 
@@ -99,11 +114,11 @@ def cc_text(cc: tuple[int, ...]) -> str:
 def termios_text(fields: tuple[int, ...], abbrev: bool = True) -> str:
     """struct termios; abbreviated (``, ...}``) unless -v, which adds c_line and c_cc."""
     iflag, oflag, cflag, lflag, line, *cc = fields
-    text = (f"{{c_iflag={IFLAGS.flags(iflag, '')}, c_oflag={oflag_text(oflag)}, "
-            f"c_cflag={cflag_text(cflag)}, c_lflag={LFLAGS.flags(lflag, '')}")
+    text = (f"{{c_iflag={_flags(IFLAGS, iflag)}, c_oflag={oflag_text(oflag)}, "
+            f"c_cflag={cflag_text(cflag)}, c_lflag={_flags(LFLAGS, lflag)}")
     if abbrev:
         return text + ", ...}"
-    return f"{text}, c_line={LINE_DISCIPLINES.value(line, '{:#x} /* N_??? */')}, c_cc={cc_text(tuple(cc))}}}"
+    return f"{text}, c_line={marked(LINE_DISCIPLINES, line, 'N_???')}, c_cc={cc_text(tuple(cc))}}}"
 
 
 def termios_at(c: Call, addr: int) -> str:
@@ -135,7 +150,7 @@ def _arg_text(c: Call) -> str:
     if kind in (_WINSZ_IN, _WINSZ_OUT):
         return winsize_at(c, addr)
     if kind in _NAMED_ARGS:
-        return _NAMED_ARGS[kind].value(addr, "{:#x} /* TC??? */")
+        return marked(_NAMED_ARGS[kind], addr, "TC???")
     if kind == _DEC:
         return str(s32(addr))
     return hexnum(addr)
