@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from ..base import FD, INT, Call, Decoder, hexnum, out, ret_fd, sig
 from ..format import ptr, quote, s32
-from ..xlat import STYLE, Xlat, styled
+from ..xlat import STYLE, Xlat, styled, xlat_style
 from ..xlat.net import (
     ARPHRD_TYPES,
     ETH_PROTOCOLS,
@@ -91,9 +91,17 @@ def FAMILY(c: Call, i: int) -> str:
 def if_index_text(index: int) -> str:
     """An interface index as strace shows one it can name: ``if_nametoindex("lo")``, else the number."""
     try:
-        return f'if_nametoindex("{_socket.if_indextoname(index)}")' if index > 0 else str(index)
+        name = _socket.if_indextoname(index) if index > 0 else None
     except (OSError, OverflowError, ValueError):
-        return str(index)
+        name = None
+    return str(index) if name is None else styled(str(index), f'if_nametoindex("{name}")')
+
+
+def _wire(field: str, raw: bytes, text: str) -> str:
+    """A network-order field: ``text`` (``htons(80)``); under -X raw/verbose its bytes, as strace."""
+    if STYLE.get() == "abbrev":
+        return text
+    return f"{field}={styled(quote(raw, force_hex=True), text.removeprefix(field + '='))}"
 
 
 def _port(data: bytes) -> int:
@@ -111,7 +119,9 @@ def _inet(data: bytes) -> str | None:
     if len(data) < 16:
         return None
     addr = _socket.inet_ntop(_socket.AF_INET, data[4:8])
-    return f'sin_port=htons({_port(data)}), sin_addr=inet_addr("{addr}")'
+    port = _wire("sin_port", data[2:4], f"sin_port=htons({_port(data)})")
+    where = _wire("sin_addr", data[4:8], f'sin_addr=inet_addr("{addr}")')
+    return f"{port}, {where}"
 
 
 def _scoped(addr: bytes) -> bool:
@@ -124,8 +134,13 @@ def _inet6(data: bytes) -> str | None:
         return None
     flow = int.from_bytes(data[4:8], "big")
     addr = _socket.inet_ntop(_socket.AF_INET6, data[8:24])
-    text = (f"sin6_port=htons({_port(data)}), sin6_flowinfo=htonl({flow}), "
-            f'inet_pton(AF_INET6, "{addr}", &sin6_addr)')
+    pton = f'inet_pton(AF_INET6, "{addr}"'
+    if STYLE.get() == "abbrev":
+        pton += ", &sin6_addr)"
+    else:  # the bytes, with the call as a comment
+        pton = f"sin6_addr={styled(quote(data[8:24], force_hex=True), pton + ')')}"
+    text = (f'{_wire("sin6_port", data[2:4], f"sin6_port=htons({_port(data)})")}, '
+            f'{_wire("sin6_flowinfo", data[4:8], f"sin6_flowinfo=htonl({flow})")}, {pton}')
     if len(data) >= 28:
         scope = int.from_bytes(data[24:28], "little")
         text += f", sin6_scope_id={if_index_text(scope) if _scoped(data[8:24]) else scope}"
@@ -149,7 +164,9 @@ def _packet(data: bytes) -> str | None:
     ifindex = int.from_bytes(data[4:8], "little", signed=True)
     hatype = int.from_bytes(data[8:10], "little")
     pkttype, halen = data[10], data[11]
-    text = (f"sll_protocol={eth_protocol(int.from_bytes(data[2:4], 'little'))}, "
+    with xlat_style("abbrev"):  # a comment after the bytes says what they mean, in plain names
+        protocol = eth_protocol(int.from_bytes(data[2:4], "little"))
+    text = (f"{_wire('sll_protocol', data[2:4], f'sll_protocol={protocol}')}, "
             f"sll_ifindex={if_index_text(ifindex)}, sll_hatype={named(ARPHRD_TYPES, hatype, 'ARPHRD_???')}, "
             f"sll_pkttype={named(PACKET_TYPES, pkttype, 'PACKET_???')}, sll_halen={halen}")
     if halen:
