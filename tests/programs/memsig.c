@@ -5,12 +5,13 @@
  * unknown flags), mlockall (MCL_*)/munlockall, msync (MS_* flags), mincore (the page vector),
  * membarrier (QUERY, a registration, bad commands), process_vm_readv/writev on this process,
  * pkey_alloc/pkey_mprotect/pkey_free (may fail on a CPU without protection keys).
- * Signals: rt_sigaction (SIG_IGN, SIG_DFL, a handler with SA_* flags and a mask, the old action,
- * unknown flags, SIGKILL, a bad size), rt_sigprocmask (each how, an unknown one), a handled
- * signal and rt_sigreturn, rt_sigpending, rt_sigsuspend (a pending signal ends it at once),
- * rt_sigtimedwait (a pending signal, a zero timeout for EAGAIN), sigaltstack (SS_* flags),
- * kill/tkill/tgkill (signal 0 and blocked signals), rt_sigqueueinfo, pidfd_open
- * (PIDFD_NONBLOCK), pidfd_send_signal (signal 0), pidfd_getfd; NULL and unreadable pointers. */
+ * Signals: rt_sigaction (SIG_IGN, SIG_DFL, SIG_ERR, a handler with SA_* flags and a mask, the
+ * old action, unknown flags, SIGKILL, a bad size), rt_sigprocmask (each how, an unknown one),
+ * a handled signal and rt_sigreturn, rt_sigpending (sizes), rt_sigsuspend (a pending signal
+ * ends it at once), rt_sigtimedwait (a pending signal, a zero timeout for EAGAIN), sigaltstack
+ * (SS_* flags), kill/tkill/tgkill (signal 0 and blocked signals), rt_sigqueueinfo and
+ * rt_tgsigqueueinfo (consumed by rt_sigtimedwait), pidfd_open (PIDFD_NONBLOCK),
+ * pidfd_send_signal (signal 0), pidfd_getfd; NULL and unreadable pointers throughout. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdint.h>
@@ -135,7 +136,8 @@ static void memory(pid_t pid)
     syscall(SYS_munmap, (void *)1, page); /* EINVAL */
 }
 
-static void restorer_missing(void)
+/* a handler for raw rt_sigaction calls (no SA_RESTORER) on signals never sent */
+static void never_called(void)
 {
 }
 
@@ -156,7 +158,7 @@ static void signals(pid_t pid)
     syscall(SYS_rt_sigaction, SIGPIPE, &sa, &old, SS);
     sa.handler = SIG_DFL;
     syscall(SYS_rt_sigaction, SIGPIPE, &sa, &old, SS);
-    sa.handler = (void *)restorer_missing;
+    sa.handler = (void *)never_called;
     sa.flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESETHAND | SA_NOCLDSTOP | SA_NOCLDWAIT;
     sa.mask = ~0ULL;
     syscall(SYS_rt_sigaction, SIGCHLD, &sa, NULL, SS);
@@ -171,7 +173,7 @@ static void signals(pid_t pid)
     syscall(SYS_rt_sigaction, SIGRTMIN + 2, &sa, &old, SS);
     sa.flags = 0xc00;
     syscall(SYS_rt_sigaction, SIGRTMIN + 2, &sa, &old, SS);
-    sa.handler = (void *)restorer_missing;
+    sa.handler = (void *)never_called;
     syscall(SYS_rt_sigaction, SIGKILL, &sa, NULL, SS); /* EINVAL */
     syscall(SYS_rt_sigaction, SIGCHLD, NULL, NULL, SS);
     syscall(SYS_rt_sigaction, SIGCHLD, BAD, NULL, SS); /* EFAULT */
