@@ -159,7 +159,7 @@ _VARYING_FIELDS = re.compile(
     r"\b(st_ino|st_atime|st_mtime|st_ctime|st_atime_nsec|st_mtime_nsec|st_ctime_nsec|"
     r"stx_ino|tv_sec|tv_nsec|stx_atime|stx_btime|stx_ctime|stx_mtime|"
     r"si_utime|si_stime|uptime|freeram|sharedram|bufferram|freeswap|freehigh|procs|"
-    r"f_bfree|f_bavail|f_ffree)=[^,}]+"
+    r"f_bfree|f_bavail|f_ffree|d_ino)=[^,}]+"
 )
 _TIME_COMMENT = re.compile(r"/\* \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d{4} \*/")  # -v
 _LOADS = re.compile(r"\bloads=\[[^\]]*\]")

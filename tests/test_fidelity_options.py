@@ -31,3 +31,11 @@ def test_rendering_options_match_strace(build, source: str, extra: list[str]) ->
     report = compare([str(build(source))], extra=extra)
     assert report.names_identical, str(report)
     assert report.identical_share == 1.0, str(report)
+
+
+@pytest.mark.parametrize("limit", ["0", "1", "2"])
+@pytest.mark.parametrize("source", ["msg.c", "events.c", "fdops.c"])
+def test_small_string_limits_cap_arrays_as_strace(build, source: str, limit: str) -> None:
+    report = compare([str(build(source))], extra=["-s", limit])
+    assert report.names_identical, str(report)
+    assert report.identical_share == 1.0, str(report)

@@ -7,6 +7,7 @@ argument (fcntl, ioctl, clone) are written as two small functions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -254,16 +255,20 @@ def const(table: Xlat, width: int = 32, fallback: str = "{:#x}") -> ArgFormatter
     return fmt
 
 
+_COUNTED = re.compile(r"0x[0-9a-f]+ /\* \d+ (?:vars|entries) \*/$")  # envp, getdents64's buffer
+
+
 def pointers_only(c: Call, pieces: list[str], first: int) -> list[str]:
     """-e verbose=none: what points at a struct or an array prints as the pointer itself.
 
     ``pieces`` are the rendered arguments from index ``first`` on; strings stay as they are.
     """
+    if c.name == "rt_sigreturn":  # its one "argument" is the signal frame, which strace still shows
+        return pieces
     out = []
     for k, text in enumerate(pieces):
         i = first + k
-        if i < len(c.args) and (text[:1] in ("{", "[") or text[:2] == "~[" or
-                                (text[:2] == "0x" and " /* " in text)):
+        if i < len(c.args) and (text[:1] in ("{", "[") or text[:2] == "~[" or _COUNTED.match(text)):
             text = ptr(c.args[i])
         out.append(text)
     return out

@@ -119,3 +119,15 @@ def SIGNO(c: Call, i: int) -> str:
     """A signal number argument; 0 and unknown numbers print as numbers."""
     n = s32(c.args[i])
     return signal_name(n) if n > 0 else str(n)
+
+
+def shown(c: Call, total: int) -> int:
+    """How many elements of an array strace prints: at most -s of them, all of them under -v."""
+    return total if not c.opts.abbrev else min(total, c.opts.string_limit)
+
+
+def array_text(items: list[str], total: int) -> str:
+    """``[a, b, ...]``: the elements shown, ``...`` for the ``total - len(items)`` left out."""
+    if not items:
+        return "[...]" if total else "[]"
+    return "[" + ", ".join(items) + (", ..." if total > len(items) else "") + "]"

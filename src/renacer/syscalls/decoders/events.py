@@ -34,7 +34,18 @@ from ..xlat.events import (
     TIMERFD_FLAGS,
 )
 from ..xlat.time import CLOCKS
-from .common import TIMESPEC, TIMEVAL, failed, read_struct, sigset_at, struct_at, timespec_at, timeval_at
+from .common import (
+    TIMESPEC,
+    TIMEVAL,
+    array_text,
+    failed,
+    read_struct,
+    shown,
+    sigset_at,
+    struct_at,
+    timespec_at,
+    timeval_at,
+)
 from .fd import POLLFDS, _poll_ret
 from .signal import sigset_arg
 
@@ -132,13 +143,12 @@ def EPOLL_EVENTS_OUT(c: Call, i: int) -> str:
     if failed(c) or addr == 0:
         return ptr(addr)
     items = []
-    for k in range(min(c.retval, c.opts.string_limit)):
+    for k in range(shown(c, c.retval)):
         got = read_struct(c, addr + _EPOLL_EVENT_SIZE * k, _EPOLL_EVENT)
         if got is None:
             return ptr(addr)
         items.append(_epoll_event(got))
-    more = ", ..." if c.retval > c.opts.string_limit else ""
-    return "[" + ", ".join(items) + more + "]"
+    return array_text(items, c.retval)
 
 
 # ---- timerfd -------------------------------------------------------------------------------

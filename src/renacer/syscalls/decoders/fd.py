@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ..base import FD, INT, UINT, Call, Decoder, fd_text, flags, hexnum, out, ret_fd, sig
 from ..format import ptr, s32
-from ..xlat import Xlat
+from ..xlat import Xlat, xlat_style
 from ..xlat.fs import CLOSE_RANGE_FLAGS, FCNTL_CMDS, FD_FLAGS, LOCK_TYPES, OPEN_FLAGS, SEALS, SEEK_WHENCE
 from ..xlat.net import POLL_EVENTS
-from .common import SIGNO, failed, read_struct
-from .file import open_flags
+from .common import SIGNO, array_text, failed, read_struct, shown
+from .file import known_flags, open_flags
 
 F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL = 0, 1, 2, 3, 4
 F_GETLK, F_SETLK, F_SETLKW = 5, 6, 7
@@ -80,10 +80,12 @@ def _with_flags(c: Call, kind: str, table: Xlat) -> str:
 
 
 def _getfl(c: Call) -> str:
+    """``0x8002 (flags O_RDWR|O_LARGEFILE)``: the names stay even under -X raw, as in strace."""
     v = c.retval
-    text = f"{Xlat.of((0, 'O_RDONLY'), (1, 'O_WRONLY'), (2, 'O_RDWR')).value(v & 3)}"
-    if v & ~3:
-        text += "|" + OPEN_FLAGS.flags(v & ~3)
+    with xlat_style("abbrev"):
+        text = f"{Xlat.of((0, 'O_RDONLY'), (1, 'O_WRONLY'), (2, 'O_RDWR')).value(v & 3)}"
+        if v & ~3:
+            text += "|" + OPEN_FLAGS.flags(v & ~3)
     return f"{hexnum(v)} (flags {text})"
 
 
@@ -109,7 +111,7 @@ def FDPAIR(c: Call, i: int) -> str:
     got = read_struct(c, c.args[i], "<ii")
     if got is None:
         return ptr(c.args[i])
-    return f"[{fd_text(c, got[0])}, {fd_text(c, got[1])}]"
+    return array_text([fd_text(c, fd) for fd in got[: shown(c, 2)]], 2)
 
 
 def POLLFDS(c: Call, i: int) -> str:
@@ -117,13 +119,12 @@ def POLLFDS(c: Call, i: int) -> str:
     n = c.args[1] & 0xFFFFFFFF
     addr = c.args[i]
     items = []
-    for k in range(min(n, c.opts.string_limit)):
+    for k in range(shown(c, n)):
         got = read_struct(c, addr + 8 * k, "<ihh")
         if got is None:
             return ptr(addr)
         items.append(f"{{fd={fd_text(c, got[0])}, events={POLL_EVENTS.flags(got[1] & 0xFFFF)}}}")
-    more = ", ..." if n > c.opts.string_limit else ""
-    return "[" + ", ".join(items) + more + "]"
+    return array_text(items, n)
 
 
 def _poll_ret(c: Call) -> str:
@@ -138,7 +139,7 @@ def _poll_ret(c: Call) -> str:
             return str(c.retval)
         if got[2]:
             ready.append(f"{{fd={got[0]}, revents={POLL_EVENTS.flags(got[2] & 0xFFFF)}}}")
-    return f"{c.retval} ([{', '.join(ready)}])"
+    return f"{c.retval} ({array_text(ready[: shown(c, len(ready))], len(ready))})"
 
 
 _PIPE_FLAGS = flags(OPEN_FLAGS, width=32)
@@ -150,6 +151,6 @@ DECODERS: dict[str, Decoder] = {
     "dup3": sig(FD, FD, _PIPE_FLAGS, ret=ret_fd),
     "pipe": sig(out(FDPAIR)),
     "pipe2": sig(out(FDPAIR), _PIPE_FLAGS),
-    "close_range": sig(UINT, UINT, flags(CLOSE_RANGE_FLAGS, width=32)),
+    "close_range": sig(UINT, UINT, known_flags(CLOSE_RANGE_FLAGS, "CLOSE_RANGE_???")),
     "poll": sig(POLLFDS, UINT, INT, ret=_poll_ret),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..base import FD, INT, LONG, UINT, ULONG, Call, Decoder, buffer, fd_text, flags, sig
 from ..format import ptr, s32
 from ..xlat.net import MSG_FLAGS, RWF_FLAGS, SCM_TYPES, SOCKOPT_LEVELS
-from .common import failed, read_struct, timespec_at
+from .common import array_text, failed, read_struct, shown, timespec_at
 from .net import SOCKADDR_IN, sockaddr_text
 
 IOV_MAX = 1024
@@ -18,10 +18,6 @@ _CMSGHDR = "<QiI"  # cmsg_len, cmsg_level, cmsg_type
 _CMSG_HEADER = 16
 
 
-def _more(shown: int, count: int) -> str:
-    return ", ..." if count > shown else ""
-
-
 def iovec_text(c: Call, addr: int, count: int, data: int | None, contents: bool = True) -> str:
     """An iovec array: ``[{iov_base="ab", iov_len=2}]``.
 
@@ -32,9 +28,8 @@ def iovec_text(c: Call, addr: int, count: int, data: int | None, contents: bool 
         return "NULL"
     if count > IOV_MAX:
         return ptr(addr)
-    shown = min(count, c.opts.string_limit)
     items = []
-    for k in range(shown):
+    for k in range(shown(c, count)):
         got = read_struct(c, addr + 16 * k, _IOVEC)
         if got is None:
             return ptr(addr)
@@ -48,7 +43,7 @@ def iovec_text(c: Call, addr: int, count: int, data: int | None, contents: bool 
             data -= part
             text = buffer(c, base, part)
         items.append(f"{{iov_base={text}, iov_len={size}}}")
-    return "[" + ", ".join(items) + _more(shown, count) + "]"
+    return array_text(items, count)
 
 
 def IOV_IN(c: Call, i: int) -> str:
@@ -75,8 +70,10 @@ def _cmsg_data(c: Call, level: int, kind: int, addr: int, size: int) -> str:
         got = c.mem.read(addr, size - size % 4)
         if got is None:
             return ""
-        fds = [fd_text(c, int.from_bytes(got[k:k + 4], "little", signed=True)) for k in range(0, len(got), 4)]
-        return f", cmsg_data=[{', '.join(fds)}]"
+        count = len(got) // 4
+        fds = [fd_text(c, int.from_bytes(got[4 * k:4 * k + 4], "little", signed=True))
+               for k in range(shown(c, count))]
+        return f", cmsg_data={array_text(fds, count)}"
     if kind == SCM_CREDENTIALS and size >= 12:
         cred = read_struct(c, addr, "<iII")
         if cred is not None:
@@ -88,10 +85,7 @@ def cmsgs_text(c: Call, addr: int, size: int) -> str:
     """The control messages in ``size`` bytes at ``addr``: ``[{cmsg_len=20, ..., cmsg_data=[5]}]``."""
     items = []
     offset = 0
-    while size - offset >= _CMSG_HEADER:
-        if len(items) >= c.opts.string_limit:
-            items.append("...")
-            break
+    while size - offset >= _CMSG_HEADER:  # strace shows every message; -s caps what is in them
         got = read_struct(c, addr + offset, _CMSGHDR)
         if got is None:
             return ptr(addr)
@@ -151,9 +145,8 @@ def mmsgvec_text(c: Call, addr: int, count: int, lens: int, received: bool) -> s
     """An array of struct mmsghdr; the first ``lens`` carry a msg_len (received: data up to it)."""
     if addr == 0:
         return "NULL"
-    shown = min(count, c.opts.string_limit, IOV_MAX)
     items = []
-    for k in range(shown):
+    for k in range(min(shown(c, count), IOV_MAX)):
         at = addr + _MMSGHDR_SIZE * k
         got = read_struct(c, at + _MSGHDR_SIZE, "<I")
         if got is None:
@@ -161,7 +154,7 @@ def mmsgvec_text(c: Call, addr: int, count: int, lens: int, received: bool) -> s
         msg_len = got[0]
         hdr = msghdr_text(c, at, msg_len if received else None)
         items.append(f"{{msg_hdr={hdr}, msg_len={msg_len}}}" if k < lens else f"{{msg_hdr={hdr}}}")
-    return "[" + ", ".join(items) + _more(shown, count) + "]"
+    return array_text(items, count)
 
 
 # ---- the calls that print at exit ----------------------------------------------------------

@@ -17,7 +17,7 @@ from ..xlat.fs import (
     STATX_ATTRS,
     STATX_MASK,
 )
-from .common import failed, read_struct
+from .common import array_text, failed, read_struct, shown
 
 S_IFMT = 0o170000
 _SPECIAL = (0o4000, "S_ISUID"), (0o2000, "S_ISGID"), (0o1000, "S_ISVTX")
@@ -81,7 +81,8 @@ def STAT(c: Call, i: int) -> str:
 
 def statx_flags(c: Call, i: int) -> str:
     v = c.args[i] & 0xFFFFFFFF
-    sync = AT_STATX_SYNC.value(v & 0x6000)
+    # strace 6.1 prints a zero sync type as nothing at all under -X raw
+    sync = "" if STYLE.get() == "raw" and not v & 0x6000 else AT_STATX_SYNC.value(v & 0x6000)
     rest = v & ~0x6000
     return f"{sync}|{AT_FLAGS.flags(rest)}" if rest else sync
 
@@ -125,8 +126,9 @@ def STATFS(c: Call, i: int) -> str:
     if got is None:
         return ptr(c.args[i])
     ftype, bsize, blocks, bfree, bavail, files, ffree, fsid0, fsid1, namelen, frsize, fflags = got
+    fsid = array_text([hexnum(v) for v in (fsid0, fsid1)][: shown(c, 2)], 2)
     return (f"{{f_type={FS_MAGIC.value(ftype)}, f_bsize={bsize}, f_blocks={blocks}, f_bfree={bfree}, "
-            f"f_bavail={bavail}, f_files={files}, f_ffree={ffree}, f_fsid={{val=[{fsid0:#x}, {fsid1:#x}]}}, "
+            f"f_bavail={bavail}, f_files={files}, f_ffree={ffree}, f_fsid={{val={fsid}}}, "
             f"f_namelen={namelen}, f_frsize={frsize}, f_flags={STATFS_FLAGS.flags(fflags)}}}")
 
 
