@@ -129,6 +129,8 @@ def test_devices_carry_their_numbers_and_files_their_escaped_path(tmp_path: Path
     try:
         escaped = path_text(str(name))
         assert escaped.endswith("a\\0761\\74b\\n")
+        assert path_text(str(name), 1) == escaped  # -x: only a binary byte turns a path to hex
+        assert path_text("/a\x7f", 1) == path_text("/a\x7f", 2) == "\\x2f\\x61\\x7f"
         assert yy(fd) == escaped
         os.unlink(name)
         assert annotation(PID, fd, _link(fd), 2) == f"<{escaped}>(deleted)"
@@ -171,30 +173,34 @@ TRACEE = textwrap.dedent(
     fds = [s.fileno() for s in keep if s is not None]
     fds += [os.open("/dev/null", os.O_RDONLY), os.open("/dev/zero", os.O_RDONLY), os.open(d, os.O_RDONLY)]
     gone = os.path.join(d, "gone>1"); fds.append(os.open(gone, os.O_CREAT | os.O_RDWR)); os.unlink(gone)
+    fds.append(os.open(os.path.join(d, "caf\u00e9"), os.O_CREAT | os.O_RDWR))
     fds += list(os.pipe())
     for fd in fds:
         fcntl.fcntl(fd, fcntl.F_GETOWN)
     print(os.getpid(), flush=True)
     sys.stdin.readline()
-    os.unlink(path); os.rmdir(d)
+    os.unlink(path); os.unlink(os.path.join(d, "caf\u00e9")); os.rmdir(d)
     """
 )
 _SHOWN = re.compile(r"^fcntl\((\d+)(<.*>(?:\(deleted\))?), F_GETOWN")  # glibc asks F_GETOWN_EX
 
 
 @pytest.mark.needs_strace
-@pytest.mark.parametrize("level", [1, 2], ids=["-y", "-yy"])
-def test_annotations_match_strace_on_a_live_process(tmp_path: Path, level: int) -> None:
+@pytest.mark.parametrize(
+    ("level", "hx"), [(1, 0), (2, 0), (1, 1), (2, 2)], ids=["-y", "-yy", "-y-x", "-yy-xx"]
+)
+def test_annotations_match_strace_on_a_live_process(tmp_path: Path, level: int, hx: int) -> None:
     out = tmp_path / "trace"
-    flag = "-" + "y" * level
-    proc = spawn([shutil.which("strace") or "strace", flag, "-e", "trace=fcntl", "-o", str(out),
+    flags = ["-" + "y" * level] + (["-" + "x" * hx] if hx else [])
+    proc = spawn([shutil.which("strace") or "strace", *flags, "-e", "trace=fcntl", "-o", str(out),
                   sys.executable, "-c", TRACEE], stdin=subprocess.PIPE)
     try:
         ready, _, _ = select.select([proc.stdout], [], [], 30)
         assert ready, "the tracee never got ready"
         pid = int(proc.stdout.readline())
         fds = os.listdir(f"/proc/{pid}/fd")
-        ours = {fd: annotation(pid, int(fd), os.readlink(f"/proc/{pid}/fd/{fd}"), level) for fd in fds}
+        links = {fd: os.readlink(f"/proc/{pid}/fd/{fd}") for fd in fds}
+        ours = {fd: annotation(pid, int(fd), link, level, None, hx) for fd, link in links.items()}
     finally:
         proc.stdin.write(b"\n")
         proc.stdin.flush()

@@ -98,13 +98,13 @@ def _inet(family: int, protocol: int) -> Callable[[int], str | None]:
     return find
 
 
-def _unix_name(name: bytes) -> str:
+def _unix_name(name: bytes, hx: int) -> str:
     if name[:1] == b"\0":
-        return "@" + quote(name[1:].split(b"\0", 1)[0])
-    return quote(name.split(b"\0", 1)[0])
+        return "@" + quote(name[1:].split(b"\0", 1)[0], hex_strings=hx)
+    return quote(name.split(b"\0", 1)[0], hex_strings=hx)
 
 
-def _unix(inode: int) -> str | None:
+def _unix(inode: int, hx: int = 0) -> str | None:
     """``ino->peer,"path"`` from unix_diag; None when it tells nothing beyond the inode."""
     request = struct.pack("<BBHIIIII", socket.AF_UNIX, 0, 0, 0xFFFFFFFF, inode,
                           UDIAG_SHOW_NAME | UDIAG_SHOW_PEER, NOCOOKIE, NOCOOKIE)
@@ -118,7 +118,7 @@ def _unix(inode: int) -> str | None:
         if not peer_ino and not name:
             return None
         text = f"{inode}->{peer_ino}" if peer_ino else str(inode)
-        return f"{text},{_unix_name(name)}" if name else text
+        return f"{text},{_unix_name(name, hx)}" if name else text
     return None
 
 
@@ -136,7 +136,8 @@ def _netlink(inode: int) -> str | None:
 
 
 # The protocol names strace knows, each with its lookup (None: shown with the inode only).
-_LOOKUPS: dict[str, Callable[[int], str | None] | None] = {
+# A lookup takes the inode; the UNIX one also the -x level, for the socket's name.
+_LOOKUPS: dict[str, Callable[..., str | None] | None] = {
     "TCP": _inet(socket.AF_INET, IPPROTO_TCP),
     "UDP": _inet(socket.AF_INET, IPPROTO_UDP),
     "UDPLITE": _inet(socket.AF_INET, IPPROTO_UDPLITE),
@@ -168,27 +169,27 @@ def _protocol_name(tid: int, fd: int) -> str | None:
     return raw.split(b"\0", 1)[0].decode("ascii", "replace")
 
 
-def _lookup(find: Callable[[int], str | None], inode: int) -> str | None:
+def _lookup(find: Callable[..., str | None], inode: int, hx: int) -> str | None:
     try:
-        return find(inode)
+        return find(inode, hx) if find is _unix else find(inode)
     except (OSError, ValueError, struct.error):  # no sock_diag for it (module absent, no permission)
         return None
 
 
-def describe_socket(tid: int, fd: int, inode: int, link: str, memo: Memo | None = None) -> str:
+def describe_socket(tid: int, fd: int, inode: int, link: str, memo: Memo | None = None, hx: int = 0) -> str:
     """``TCP:[127.0.0.1:80->127.0.0.1:5000]``, ``UNIX-STREAM:[5->6,"/s"]``; else ``TCP:[5]`` or ``link``."""
     if memo is not None and inode in memo:
         return memo[inode]
     name = _protocol_name(tid, fd)
     if name in _LOOKUPS:
         find = _LOOKUPS[name]
-        found = _lookup(find, inode) if find is not None else None
+        found = _lookup(find, inode, hx) if find is not None else None
         text = f"{name}:[{found if found is not None else inode}]"
     else:
-        text = link
+        text = link  # as it is, even under -xx
         found = None
         for label in _ANY:
-            found = _lookup(_LOOKUPS[label], inode)  # type: ignore[arg-type]
+            found = _lookup(_LOOKUPS[label], inode, hx)  # type: ignore[arg-type]
             if found is not None:
                 text = f"{label}:[{found}]"
                 break
@@ -200,9 +201,16 @@ def describe_socket(tid: int, fd: int, inode: int, link: str, memo: Memo | None 
 # ---- files ----------------------------------------------------------------------------------
 
 
-def path_text(path: str) -> str:
-    """A path as strace prints it between angle brackets: C escapes, and ``<``/``>`` in octal."""
+def path_text(path: str, hex_strings: int = 0) -> str:
+    """A path as strace prints it between angle brackets: C escapes, and ``<``/``>`` in octal.
+
+    ``hex_strings`` is -x (1: all in hex if a byte is binary) or -xx (2: all in hex).
+    """
     raw = os.fsencode(path)
+    if hex_strings:
+        hexed = quote(raw, hex_strings=hex_strings)
+        if hexed != quote(raw):  # -x found a binary byte, or -xx: every byte in hex
+            return hexed[1:-1]
     parts: list[str] = []
     start = 0
     for i, byte in enumerate(raw):
@@ -242,21 +250,27 @@ def _device(st: os.stat_result | None) -> str:
 # ---- the two entry points -------------------------------------------------------------------
 
 
-def describe(tid: int, fd: int, link: str, memo: Memo | None = None) -> str:
-    """What strace -yy prints between ``<`` and ``>`` for descriptor ``fd``, whose /proc link is ``link``."""
+def describe(tid: int, fd: int, link: str, memo: Memo | None = None, hex_strings: int = 0) -> str:
+    """What strace -yy prints between ``<`` and ``>`` for descriptor ``fd``, whose /proc link is ``link``.
+
+    ``hex_strings`` is -x/-xx; ``memo`` (one per run) keeps each socket's first known endpoint, as strace.
+    """
     inode = _socket_inode(link)
     if inode is not None:
-        return describe_socket(tid, fd, inode, link, memo)
+        return describe_socket(tid, fd, inode, link, memo, hex_strings)
     st = _stat(tid, fd)
     path, _ = _split_deleted(link, st)
-    return path_text(path) + _device(st)
+    return path_text(path, hex_strings) + _device(st)
 
 
-def annotation(tid: int, fd: int, link: str, level: int, memo: Memo | None = None) -> str:
+def annotation(
+    tid: int, fd: int, link: str, level: int, memo: Memo | None = None, hex_strings: int = 0
+) -> str:
     """What strace prints after the number under -y (level 1) or -yy (2): ``<...>``, maybe ``(deleted)``."""
     if _socket_inode(link) is not None:
-        return f"<{describe(tid, fd, link, memo) if level >= 2 else link}>"
+        inner = describe(tid, fd, link, memo, hex_strings) if level >= 2 else path_text(link, hex_strings)
+        return f"<{inner}>"
     st = _stat(tid, fd)
     path, deleted = _split_deleted(link, st)
-    inner = path_text(path) + (_device(st) if level >= 2 else "")
+    inner = path_text(path, hex_strings) + (_device(st) if level >= 2 else "")
     return f"<{inner}>(deleted)" if deleted else f"<{inner}>"

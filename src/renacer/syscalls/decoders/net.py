@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket as _socket
 from collections.abc import Callable
 
-from ..base import FD, INT, Call, Decoder, hexnum, out, ret_fd, sig
+from ..base import FD, INT, Call, Decoder, buffer, hexnum, out, ret_fd, sig
 from ..format import ptr, quote, s32
 from ..xlat import STYLE, Xlat, styled, xlat_style
 from ..xlat.net import (
@@ -88,13 +88,18 @@ def FAMILY(c: Call, i: int) -> str:
 # ---- socket addresses ----------------------------------------------------------------------
 
 
-def if_index_text(index: int) -> str:
+def if_index_text(index: int, hx: int = 0) -> str:
     """An interface index as strace shows one it can name: ``if_nametoindex("lo")``, else the number."""
     try:
         name = _socket.if_indextoname(index) if index > 0 else None
     except (OSError, OverflowError, ValueError):
         name = None
-    return str(index) if name is None else styled(str(index), f'if_nametoindex("{name}")')
+    return str(index) if name is None else styled(str(index), f"if_nametoindex({_text(name, hx)})")
+
+
+def _text(s: str, hx: int) -> str:
+    """A string strace writes itself (an address, an interface name): quoted, in hex under -xx."""
+    return quote(s.encode(), hex_strings=hx)
 
 
 def _wire(field: str, raw: bytes, text: str) -> str:
@@ -108,19 +113,19 @@ def _port(data: bytes) -> int:
     return int.from_bytes(data[2:4], "big")
 
 
-def _unix(data: bytes) -> str | None:
+def _unix(data: bytes, hx: int) -> str | None:
     path = data[2:SUN_PATH_END]
     if path[:1] == _NUL:  # abstract: every byte of the given length is the name
-        return f"sun_path=@{quote(path[1:])}"
-    return f"sun_path={quote(path.split(_NUL, 1)[0])}"
+        return f"sun_path=@{quote(path[1:], hex_strings=hx)}"
+    return f"sun_path={quote(path.split(_NUL, 1)[0], hex_strings=hx)}"
 
 
-def _inet(data: bytes) -> str | None:
+def _inet(data: bytes, hx: int) -> str | None:
     if len(data) < 16:
         return None
     addr = _socket.inet_ntop(_socket.AF_INET, data[4:8])
     port = _wire("sin_port", data[2:4], f"sin_port=htons({_port(data)})")
-    where = _wire("sin_addr", data[4:8], f'sin_addr=inet_addr("{addr}")')
+    where = _wire("sin_addr", data[4:8], f"sin_addr=inet_addr({_text(addr, hx)})")
     return f"{port}, {where}"
 
 
@@ -129,12 +134,12 @@ def _scoped(addr: bytes) -> bool:
     return (addr[0] == 0xFE and addr[1] & 0xC0 == 0x80) or (addr[0] == 0xFF and addr[1] & 0xF == 2)
 
 
-def _inet6(data: bytes) -> str | None:
+def _inet6(data: bytes, hx: int) -> str | None:
     if len(data) < 24:  # 24: the RFC 2133 struct, without sin6_scope_id
         return None
     flow = int.from_bytes(data[4:8], "big")
     addr = _socket.inet_ntop(_socket.AF_INET6, data[8:24])
-    pton = f'inet_pton(AF_INET6, "{addr}"'
+    pton = f"inet_pton(AF_INET6, {_text(addr, hx)}"
     if STYLE.get() == "abbrev":
         pton += ", &sin6_addr)"
     else:  # the bytes, with the call as a comment
@@ -143,11 +148,11 @@ def _inet6(data: bytes) -> str | None:
             f'{_wire("sin6_flowinfo", data[4:8], f"sin6_flowinfo=htonl({flow})")}, {pton}')
     if len(data) >= 28:
         scope = int.from_bytes(data[24:28], "little")
-        text += f", sin6_scope_id={if_index_text(scope) if _scoped(data[8:24]) else scope}"
+        text += f", sin6_scope_id={if_index_text(scope, hx) if _scoped(data[8:24]) else scope}"
     return text
 
 
-def _netlink(data: bytes) -> str | None:
+def _netlink(data: bytes, hx: int) -> str | None:
     if len(data) < 12:
         return None
     pid, groups = int.from_bytes(data[4:8], "little"), int.from_bytes(data[8:12], "little")
@@ -158,7 +163,7 @@ def _hw_byte(b: int) -> str:
     return f"{b:#02x}" if b else "00"  # C's %#02x
 
 
-def _packet(data: bytes) -> str | None:
+def _packet(data: bytes, hx: int) -> str | None:
     if len(data) < 20:
         return None
     ifindex = int.from_bytes(data[4:8], "little", signed=True)
@@ -167,7 +172,8 @@ def _packet(data: bytes) -> str | None:
     with xlat_style("abbrev"):  # a comment after the bytes says what they mean, in plain names
         protocol = eth_protocol(int.from_bytes(data[2:4], "little"))
     text = (f"{_wire('sll_protocol', data[2:4], f'sll_protocol={protocol}')}, "
-            f"sll_ifindex={if_index_text(ifindex)}, sll_hatype={named(ARPHRD_TYPES, hatype, 'ARPHRD_???')}, "
+            f"sll_ifindex={if_index_text(ifindex, hx)}, "
+            f"sll_hatype={named(ARPHRD_TYPES, hatype, 'ARPHRD_???')}, "
             f"sll_pkttype={named(PACKET_TYPES, pkttype, 'PACKET_???')}, sll_halen={halen}")
     if halen:
         shown = [_hw_byte(b) for b in data[12 : 12 + min(halen, 8)]]
@@ -175,7 +181,7 @@ def _packet(data: bytes) -> str | None:
     return text
 
 
-_ADDRESSES: dict[int, Callable[[bytes], str | None]] = {
+_ADDRESSES: dict[int, Callable[[bytes, int], str | None]] = {  # (address, -x level)
     AF_UNIX: _unix,
     AF_INET: _inet,
     AF_INET6: _inet6,
@@ -184,8 +190,11 @@ _ADDRESSES: dict[int, Callable[[bytes], str | None]] = {
 }
 
 
-def sockaddr_text(data: bytes) -> str:
-    """A socket address: ``{sa_family=AF_INET, sin_port=htons(9), sin_addr=inet_addr("127.0.0.1")}``."""
+def sockaddr_text(data: bytes, hex_strings: int = 0) -> str:
+    """A socket address: ``{sa_family=AF_INET, sin_port=htons(9), sin_addr=inet_addr("127.0.0.1")}``.
+
+    ``hex_strings`` is -x/-xx, for the strings in it (``sun_path``, ``sa_data``).
+    """
     if len(data) < 2:
         return "{}"
     family = int.from_bytes(data[:2], "little")
@@ -193,8 +202,10 @@ def sockaddr_text(data: bytes) -> str:
     if len(data) == 2:
         return f"{{{head}}}"
     render = _ADDRESSES.get(family)
-    body = render(data) if render is not None else None
-    return f"{{{head}, {body if body is not None else f'sa_data={quote(data[2:])}'}}}"
+    body = render(data, hex_strings) if render is not None else None
+    if body is None:
+        body = f"sa_data={quote(data[2:], hex_strings=hex_strings)}"
+    return f"{{{head}, {body}}}"
 
 
 def sockaddr_at(c: Call, addr: int, size: int) -> str:
@@ -205,7 +216,7 @@ def sockaddr_at(c: Call, addr: int, size: int) -> str:
         return ptr(addr)
     size = min(size, SOCKADDR_STORAGE)
     data = c.mem.read(addr, size)
-    return ptr(addr) if data is None or len(data) < size else sockaddr_text(data)
+    return ptr(addr) if data is None or len(data) < size else sockaddr_text(data, c.opts.hex_strings)
 
 
 def SOCKADDR_IN(c: Call, i: int) -> str:
@@ -293,7 +304,7 @@ def optval_text(c: Call, level: int, name: int, addr: int, size: int, setting: b
     """An option value of ``size`` bytes: a known struct, ``[1]`` for an int, else the bytes."""
     if addr == 0:
         return "NULL"
-    if size <= 0:
+    if size <= 0 or not c.opts.verbose:  # -e verbose=none: every value is its pointer
         return ptr(addr)
     special = _STRUCT_OPTIONS.get((level, name))
     text = special(c, addr, size, setting) if special is not None else None
@@ -302,9 +313,7 @@ def optval_text(c: Call, level: int, name: int, addr: int, size: int, setting: b
     if size == 4:
         got = read_struct(c, addr, "<i")
         return ptr(addr) if got is None else f"[{got[0]}]"
-    limit = c.opts.string_limit
-    data = c.mem.read(addr, min(size, limit))
-    return ptr(addr) if data is None else quote(data, truncated=size > limit)
+    return buffer(c, addr, size)
 
 
 def _level_name(c: Call) -> tuple[int, int]:
