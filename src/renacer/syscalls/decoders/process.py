@@ -9,6 +9,7 @@ from ..base import (
     PATH,
     PTR,
     ULONG,
+    ArgFormatter,
     Call,
     Decoder,
     buffer,
@@ -21,9 +22,20 @@ from ..base import (
     sig,
 )
 from ..format import ptr, quote
+from ..xlat import Xlat
 from ..xlat.fs import AT_FLAGS
-from ..xlat.process import ARCH_PRCTL, CLONE_FLAGS, GETRANDOM_FLAGS, PRIO_WHICH, RLIMITS, WAIT_OPTIONS
-from .common import OUT_INT, failed, read_struct, signal_name, timeval_at
+from ..xlat.process import (
+    ARCH_PRCTL,
+    CLONE_FLAGS,
+    GETRANDOM_FLAGS,
+    PRIO_WHICH,
+    PTRACE_EVENTS,
+    RLIMITS,
+    WAIT_OPTIONS,
+)
+from ..xlat.task import ID_TYPES
+from .common import failed, read_struct, signal_name, struct_at
+from .signal import siginfo_text
 
 CLONE_PARENT_SETTID = 0x00100000
 CLONE_CHILD_SETTID = 0x01000000
@@ -33,6 +45,8 @@ CLONE_PIDFD = 0x00001000
 CLONE_INTO_CGROUP = 0x200000000
 RLIM64_INFINITY = 0xFFFFFFFFFFFFFFFF
 
+
+_MAX_STRINGS = 1 << 16  # elements read from an argv or envp array at most
 
 # ---- execve ---------------------------------------------------------------------------------
 
@@ -50,12 +64,10 @@ def _pointers(c: Call, addr: int, limit: int) -> list[int] | None:
     return found
 
 
-def ARGV(c: Call, i: int) -> str:
-    """An argv array: each string cut at -s, at most -s elements, then ``...``."""
-    addr = c.args[i]
+def _strings(c: Call, addr: int, limit: int) -> str:
+    """A NULL-terminated array of strings: each cut at -s, at most ``limit`` of them, then ``...``."""
     if addr == 0:
         return "NULL"
-    limit = c.opts.string_limit
     items = _pointers(c, addr, limit + 1)
     if items is None:
         return ptr(addr)
@@ -65,16 +77,23 @@ def ARGV(c: Call, i: int) -> str:
     return "[" + ", ".join(texts) + "]"
 
 
+def ARGV(c: Call, i: int) -> str:
+    """An argv array: at most -s elements, every one under -v."""
+    return _strings(c, c.args[i], c.opts.string_limit if c.opts.abbrev else _MAX_STRINGS)
+
+
 def STR_AT(c: Call, addr: int) -> str:
     return cstring(c, addr, c.opts.string_limit)
 
 
 def ENVP(c: Call, i: int) -> str:
-    """An environment, abbreviated as strace does: ``0x7ffe... /* 35 vars */``."""
+    """An environment, abbreviated as strace does (``0x7ffe... /* 35 vars */``); under -v every string."""
     addr = c.args[i]
     if addr == 0:
         return "NULL"
-    items = _pointers(c, addr, 1 << 16)
+    if not c.opts.abbrev:
+        return _strings(c, addr, _MAX_STRINGS)
+    items = _pointers(c, addr, _MAX_STRINGS)
     if items is None:
         return ptr(addr)
     return f"{ptr(addr)} /* {len(items)} vars */"
@@ -170,7 +189,7 @@ def _clone3_exit(c: Call) -> list[str]:
     return [text, size]
 
 
-# ---- wait -----------------------------------------------------------------------------------
+# ---- wait ----------------------------------------------------------------------------------
 
 
 def wait_status_text(status: int) -> str:
@@ -181,6 +200,9 @@ def wait_status_text(status: int) -> str:
         stopsig = status >> 8 & 0xFF
         text = f"{{WIFSTOPPED(s) && WSTOPSIG(s) == {signal_name(stopsig & 0x7F)}"
         text += " | 0x80}" if stopsig & 0x80 else "}"
+        event = PTRACE_EVENTS.name(status >> 16)
+        if event is not None:
+            return f"[{text}|{event}<<16]"
         rest = status & ~0xFFFF
     elif status == 0xFFFF:
         text, rest = "{WIFCONTINUED(s)}", 0
@@ -202,18 +224,62 @@ def WSTATUS(c: Call, i: int) -> str:
     return ptr(c.args[i]) if got is None else wait_status_text(got[0])
 
 
-def RUSAGE(c: Call, i: int) -> str:
-    addr = c.args[i]
-    if addr == 0 or failed(c):
-        return ptr(addr)
-    ut, st = timeval_at(c, addr), timeval_at(c, addr + 16)
-    if ut.startswith("0x") or st.startswith("0x"):
-        return ptr(addr)
-    return f"{{ru_utime={ut}, ru_stime={st}, ...}}"
+_RUSAGE_LONGS = ("ru_maxrss", "ru_ixrss", "ru_idrss", "ru_isrss", "ru_minflt", "ru_majflt", "ru_nswap",
+                 "ru_inblock", "ru_oublock", "ru_msgsnd", "ru_msgrcv", "ru_nsignals", "ru_nvcsw", "ru_nivcsw")
 
 
-def _wait_options(c: Call, i: int) -> str:
-    return WAIT_OPTIONS.flags(c.args[i] & 0xFFFFFFFF)
+def rusage_at(c: Call, addr: int) -> str:
+    """A struct rusage: the two times, then ``...`` or, under -v, every counter."""
+
+    def render(t: tuple[int, ...]) -> str:
+        times = f"ru_utime={{tv_sec={t[0]}, tv_usec={t[1]}}}, ru_stime={{tv_sec={t[2]}, tv_usec={t[3]}}}"
+        if c.opts.abbrev:
+            return f"{{{times}, ...}}"
+        counters = ", ".join(f"{name}={v}" for name, v in zip(_RUSAGE_LONGS, t[4:], strict=True))
+        return f"{{{times}, {counters}}}"
+
+    return struct_at(c, addr, "<4q14q", render)
+
+
+def OUT_RUSAGE(c: Call, i: int) -> str:
+    """A struct rusage the kernel filled (getrusage, waitid)."""
+    return ptr(c.args[i]) if failed(c) else rusage_at(c, c.args[i])
+
+
+def WAIT4_RUSAGE(c: Call, i: int) -> str:
+    """wait4's rusage: filled only when a child was reaped."""
+    return ptr(c.args[i]) if failed(c) or c.retval == 0 else rusage_at(c, c.args[i])
+
+
+def WAITID_SIGINFO(c: Call, i: int) -> str:
+    """waitid's siginfo: ``{}`` when no child was ready (WNOHANG), else the child's state."""
+    if failed(c) or not c.args[i]:
+        return ptr(c.args[i])
+    data = c.mem.read(c.args[i], 128)
+    if data is None or len(data) < 128:
+        return ptr(c.args[i])
+    return "{}" if data[:4] == bytes(4) else siginfo_text(data)
+
+
+def xflags(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:
+    """Flags as strace prints them, ``0x100 /* W??? */`` when no bit is known."""
+    mask = (1 << width) - 1
+
+    def fmt(c: Call, i: int) -> str:
+        return flags_text(table, c.args[i] & mask, unknown)
+
+    return fmt
+
+
+def flags_text(table: Xlat, v: int, unknown: str) -> str:
+    """``A|B|0x40``; ``0``; or ``0x40 /* unknown */`` when no bit of ``v`` has a name."""
+    text = table.flags(v)
+    return f"{text} /* {unknown} */" if v and text == f"{v:#x}" else text
+
+
+def unknown_const(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:
+    """A value from ``table``; others print as ``0x2a /* unknown */``."""
+    return const(table, width, "{:#x} /* " + unknown + " */")
 
 
 # ---- limits and system information -----------------------------------------------------------
@@ -228,14 +294,9 @@ def rlim_text(v: int) -> str:
     return str(v)
 
 
-def rlimit_at(c: Call, addr: int, infinity: str = "RLIM64_INFINITY") -> str:
-    if addr == 0:
-        return "NULL"
-    got = read_struct(c, addr, "<QQ")
-    if got is None:
-        return ptr(addr)
-    cur, mx = (rlim_text(v).replace("RLIM64_INFINITY", infinity) for v in got)
-    return f"{{rlim_cur={cur}, rlim_max={mx}}}"
+def rlimit_at(c: Call, addr: int) -> str:
+    """A struct rlimit (64-bit fields on x86_64 and aarch64 alike, so RLIM64_INFINITY)."""
+    return struct_at(c, addr, "<QQ", lambda t: f"{{rlim_cur={rlim_text(t[0])}, rlim_max={rlim_text(t[1])}}}")
 
 
 def RLIMIT(c: Call, i: int) -> str:
@@ -244,10 +305,6 @@ def RLIMIT(c: Call, i: int) -> str:
 
 def OUT_RLIMIT(c: Call, i: int) -> str:
     return ptr(c.args[i]) if failed(c) else rlimit_at(c, c.args[i])
-
-
-def OUT_RLIMIT_OLD(c: Call, i: int) -> str:
-    return ptr(c.args[i]) if failed(c) else rlimit_at(c, c.args[i], "RLIM_INFINITY")
 
 
 def UTSNAME(c: Call, i: int) -> str:
@@ -279,19 +336,11 @@ def RANDOM(c: Call, i: int) -> str:
     return buffer(c, c.args[i], c.retval, force_hex=True)
 
 
-def CPUSET(c: Call, i: int) -> str:
-    """sched_getaffinity's mask: the CPUs set in the ``retval`` bytes written (``[0 1]``)."""
-    if failed(c):
-        return ptr(c.args[i])
-    data = c.mem.read(c.args[i], c.retval)
-    if data is None:
-        return ptr(c.args[i])
-    mask = int.from_bytes(data, "little")
-    return "[" + " ".join(str(b) for b in range(len(data) * 8) if mask >> b & 1) + "]"
-
-
-_NO_ARGS = ("getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getpgrp",
-            "setsid", "fork", "vfork", "sync", "munlockall", "vhangup")
+_NO_ARGS = ("getpid", "getppid", "gettid", "getpgrp", "setsid", "fork", "vfork", "sync", "munlockall",
+            "vhangup")
+_RLIMIT = unknown_const(RLIMITS, "RLIMIT_???")
+_PRIO_WHICH = unknown_const(PRIO_WHICH, "PRIO_???")
+_WAIT_OPTIONS = xflags(WAIT_OPTIONS, "W???")
 
 DECODERS: dict[str, Decoder] = {
     **{name: sig() for name in _NO_ARGS},
@@ -301,25 +350,21 @@ DECODERS: dict[str, Decoder] = {
     "exit_group": Decoder(lambda c: [INT(c, 0)], ret=ret_none, never_returns=True),
     "clone": Decoder(_clone_enter, _clone_tail, has_exit=_has_tail, joint="exit"),
     "clone3": Decoder(_clone3_enter, _clone3_exit, has_exit=_clone3_fills, joint="glue"),
-    "wait4": sig(INT, out(WSTATUS), _wait_options, RUSAGE),
+    "wait4": sig(INT, out(WSTATUS), _WAIT_OPTIONS, WAIT4_RUSAGE),
+    "waitid": sig(unknown_const(ID_TYPES, "P_???"), INT, out(WAITID_SIGINFO), _WAIT_OPTIONS, OUT_RUSAGE),
     "arch_prctl": sig(const(ARCH_PRCTL), HEX),
     "set_tid_address": sig(PTR),
     "set_robust_list": sig(PTR, ULONG),
     "rseq": sig(PTR, HEX, HEX, HEX),
-    "prlimit64": sig(INT, const(RLIMITS), RLIMIT, out(OUT_RLIMIT)),
-    "getrlimit": sig(const(RLIMITS), out(OUT_RLIMIT_OLD)),
-    "setrlimit": sig(const(RLIMITS), lambda c, i: rlimit_at(c, c.args[i], "RLIM_INFINITY")),
+    "prlimit64": sig(INT, _RLIMIT, RLIMIT, out(OUT_RLIMIT)),
+    "getrlimit": sig(_RLIMIT, out(OUT_RLIMIT)),
+    "setrlimit": sig(_RLIMIT, RLIMIT),
     "uname": sig(out(UTSNAME)),
     "sysinfo": sig(out(SYSINFO)),
     "getrandom": sig(out(RANDOM), ULONG, flags(GETRANDOM_FLAGS, width=32)),
-    "sched_getaffinity": sig(INT, ULONG, out(CPUSET)),
-    "getpriority": sig(const(PRIO_WHICH), INT),
-    "setpriority": sig(const(PRIO_WHICH), INT, INT),
+    "getpriority": sig(_PRIO_WHICH, INT),
+    "setpriority": sig(_PRIO_WHICH, INT, INT),
     "setpgid": sig(INT, INT),
     "getpgid": sig(INT),
     "getsid": sig(INT),
-    "setuid": sig(INT),
-    "setgid": sig(INT),
-    "getresuid": sig(out(OUT_INT), OUT_INT, OUT_INT),
-    "getresgid": sig(out(OUT_INT), OUT_INT, OUT_INT),
 }
