@@ -96,7 +96,7 @@ def ENVP(c: Call, i: int) -> str:
     items = _pointers(c, addr, _MAX_STRINGS)
     if items is None:
         return ptr(addr)
-    return f"{ptr(addr)} /* {len(items)} vars */"
+    return f"{ptr(addr)} /* {len(items)} {'var' if len(items) == 1 else 'vars'} */"
 
 
 # ---- clone ----------------------------------------------------------------------------------

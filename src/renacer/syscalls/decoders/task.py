@@ -48,10 +48,10 @@ def ret_uid(c: Call) -> str:
 
 
 def gid_list(c: Call, addr: int, count: int) -> str:
-    """``count`` gids at ``addr``: ``[0, 1, 2]``, cut to -s elements with ``...``."""
+    """``count`` gids at ``addr``: ``[0, 1, 2]``, cut to -s elements with ``...`` (all under -v)."""
     if addr == 0:
         return "NULL"
-    shown = min(count, c.opts.string_limit)
+    shown = min(count, c.opts.string_limit) if c.opts.abbrev else count
     got = read_struct(c, addr, f"<{shown}I") if shown else ()
     if got is None:
         return ptr(addr)
@@ -164,7 +164,7 @@ SCHED_FLAG_KEEP_POLICY, SCHED_FLAG_KEEP_PARAMS = 0x08, 0x10
 
 
 def sched_attr_at(c: Call, addr: int) -> str:
-    """A struct sched_attr as big as its own size field says; kept policy or params are left out."""
+    """A struct sched_attr as big as its own size field says; what the flags keep is left out."""
     if addr == 0:
         return "NULL"
     head = read_struct(c, addr, "<I")
@@ -179,7 +179,7 @@ def sched_attr_at(c: Call, addr: int) -> str:
         return ptr(addr)
     parts = [f"size={size}"]
     fl = got[2]
-    if not fl & SCHED_FLAG_KEEP_POLICY:
+    if not fl & (SCHED_FLAG_KEEP_POLICY | SCHED_FLAG_KEEP_PARAMS):  # keeping the params keeps the policy
         parts.append(f"sched_policy={SCHED_POLICIES.value(got[1], '{:#x} /* SCHED_??? */')}")
     parts.append(f"sched_flags={flags_text(SCHED_FLAGS, fl, 'SCHED_FLAG_???')}")
     if not fl & SCHED_FLAG_KEEP_PARAMS:
@@ -209,7 +209,7 @@ def _setattr_exit(c: Call) -> list[str]:
     return ["" if size is None else f" => {{size={size[0]}}}", UINT(c, 2)]
 
 
-# ---- personality, namespaces, usage ---------------------------------------------------------
+# ---- personality, namespaces, usage (times is in the time family) ----------------------------
 
 
 def personality_text(v: int) -> str:
@@ -229,14 +229,6 @@ def PERSONA(c: Call, i: int) -> str:
 def ret_persona(c: Call) -> str:
     v = c.retval & 0xFFFFFFFF
     return f"{hexnum(v)} ({personality_text(v)})"
-
-
-def _tms(t: tuple[int, ...]) -> str:
-    return f"{{tms_utime={t[0]}, tms_stime={t[1]}, tms_cutime={t[2]}, tms_cstime={t[3]}}}"
-
-
-def OUT_TMS(c: Call, i: int) -> str:
-    return ptr(c.args[i]) if failed(c) else struct_at(c, c.args[i], "<4q", _tms)
 
 
 _GETTERS = ("getuid", "geteuid", "getgid", "getegid")
@@ -273,7 +265,6 @@ DECODERS: dict[str, Decoder] = {
     "unshare": sig(xflags(CLONE_FLAGS, "CLONE_???", width=64)),
     "setns": sig(FD, xflags(NS_TYPES, "CLONE_NEW???")),
     "getrusage": sig(unknown_const(RUSAGE_WHO, "RUSAGE_???"), out(OUT_RUSAGE)),
-    "times": sig(out(OUT_TMS)),
     **prctl.DECODERS,
     **ptrace.DECODERS,
 }
