@@ -2,6 +2,226 @@
 
 from __future__ import annotations
 
-from ..base import Decoder
+from collections.abc import Callable
 
-DECODERS: dict[str, Decoder] = {}
+from ..base import INT, PTR, ULONG, Call, Decoder, buffer, out, ret_hex, sig
+from ..format import ptr, s64
+from ..xlat import Xlat
+from ..xlat.ipc import (
+    IPC_64,
+    IPC_GET_FLAGS,
+    IPC_PRIVATE,
+    MSG_FLAGS,
+    MSGCTL_CMDS,
+    SEMCTL_CMDS,
+    SEMOP_FLAGS,
+    SHM_HUGE_MASK,
+    SHM_HUGE_SHIFT,
+    SHMAT_FLAGS,
+    SHMCTL_CMDS,
+    SHMGET_FLAGS,
+)
+from . import mqueue
+from .arrays import array_at, octal
+from .common import TIMESPEC, failed, read_struct, struct_at
+from .net import flag_names, named
+
+IPC_RMID, IPC_SET, IPC_STAT, IPC_INFO = 0, 1, 2, 3
+
+# ---- keys, flags, commands -----------------------------------------------------------------
+
+
+def KEY(c: Call, i: int) -> str:
+    """An IPC key: ``IPC_PRIVATE`` or hex."""
+    key = c.args[i] & 0xFFFFFFFF
+    return "IPC_PRIVATE" if key == IPC_PRIVATE else f"{key:#x}"
+
+
+def _get_flags(table: Xlat, huge: bool) -> Callable[[Call, int], str]:
+    def fmt(c: Call, i: int) -> str:
+        """``IPC_CREAT|IPC_EXCL|0x...|N<<SHM_HUGE_SHIFT|0600``: names, the rest, the mode."""
+        v = c.args[i] & 0xFFFFFFFF
+        parts = []
+        rest = v & ~0o777
+        if huge:
+            shift, rest = rest >> SHM_HUGE_SHIFT & SHM_HUGE_MASK, rest & ~(SHM_HUGE_MASK << SHM_HUGE_SHIFT)
+        if rest:
+            parts.append(table.flags(rest))
+        if huge and shift:
+            parts.append(f"{shift}<<SHM_HUGE_SHIFT")
+        parts.append(octal(v & 0o777))
+        return "|".join(parts)
+
+    return fmt
+
+
+def _cmd_text(table: Xlat, cmd: int, unknown: str) -> str:
+    """``IPC_STAT``, ``IPC_64|IPC_STAT``, ``0x55 /* SHM_??? */``."""
+    prefix = "IPC_64|" if cmd & IPC_64 else ""
+    return prefix + named(table, cmd & ~IPC_64, unknown)
+
+
+def _cmd(c: Call, i: int) -> int:
+    return c.args[i] & 0xFFFFFFFF & ~IPC_64
+
+
+# ---- the structs ---------------------------------------------------------------------------
+
+_PERM = "iIIIIIHH4xQQ"  # struct ipc64_perm: key, uid, gid, cuid, cgid, mode, seq, pad, unused
+_SHMID_DS = "<" + _PERM + "QqqqiiQQQ"
+_SEMID_DS = "<" + _PERM + "qQqQQQQ"
+_MSQID_DS = "<" + _PERM + "qqqQQQiiQQ"
+
+
+def _id(v: int) -> int:
+    """A uid or gid: -1 stays -1."""
+    return -1 if v == 0xFFFFFFFF else v
+
+
+def _perm(t: tuple[int, ...], full: bool) -> str:
+    key, uid, gid, cuid, cgid, mode = t[:6]
+    text = f"uid={_id(uid)}, gid={_id(gid)}, mode={octal(mode)}"
+    if full:
+        text += f", key={key}, cuid={_id(cuid)}, cgid={_id(cgid)}"
+    return "{" + text + "}"
+
+
+def _shmid_ds(t: tuple[int, ...]) -> str:
+    segsz, atime, dtime, ctime, cpid, lpid, nattch = t[10:17]
+    return (f"{{shm_perm={_perm(t, True)}, shm_segsz={segsz}, shm_cpid={cpid}, shm_lpid={lpid}, "
+            f"shm_nattch={nattch}, shm_atime={atime}, shm_dtime={dtime}, shm_ctime={ctime}}}")
+
+
+def _semid_ds(t: tuple[int, ...]) -> str:
+    otime, _, ctime, _, nsems = t[10:15]
+    return f"{{sem_perm={_perm(t, True)}, sem_otime={otime}, sem_ctime={ctime}, sem_nsems={nsems}}}"
+
+
+def _msqid_ds(t: tuple[int, ...]) -> str:
+    stime, rtime, ctime, _, qnum, qbytes, lspid, lrpid = t[10:18]
+    return (f"{{msg_perm={_perm(t, True)}, msg_stime={stime}, msg_rtime={rtime}, msg_ctime={ctime}, "
+            f"msg_qnum={qnum}, msg_qbytes={qbytes}, msg_lspid={lspid}, msg_lrpid={lrpid}}}")
+
+
+def _shminfo(t: tuple[int, ...]) -> str:
+    return f"{{shmmax={t[0]}, shmmin={t[1]}, shmmni={t[2]}, shmseg={t[3]}, shmall={t[4]}}}"
+
+
+def _shm_info(t: tuple[int, ...]) -> str:
+    return (f"{{used_ids={t[0]}, shm_tot={t[1]}, shm_rss={t[2]}, shm_swp={t[3]}, "
+            f"swap_attempts={t[4]}, swap_successes={t[5]}}}")
+
+
+_SEMINFO_NAMES = ("semmap", "semmni", "semmns", "semmnu", "semmsl", "semopm", "semume", "semusz",
+                  "semvmx", "semaem")
+_MSGINFO_NAMES = ("msgpool", "msgmap", "msgmax", "msgmnb", "msgmni", "msgssz", "msgtql", "msgseg")
+
+
+def _named_fields(names: tuple[str, ...]) -> Callable[[tuple[int, ...]], str]:
+    return lambda t: "{" + ", ".join(f"{n}={v}" for n, v in zip(names, t, strict=False)) + "}"
+
+
+Struct = tuple[str, Callable[[tuple[int, ...]], str]]  # (struct format, renderer)
+
+_SHM_STAT: Struct = (_SHMID_DS, _shmid_ds)
+_SHM_SET: Struct = (_SHMID_DS, lambda t: f"{{shm_perm={_perm(t, False)}}}")
+_SEM_STAT: Struct = (_SEMID_DS, _semid_ds)
+_SEM_SET: Struct = (_SEMID_DS, lambda t: f"{{sem_perm={_perm(t, False)}}}")
+_MSG_STAT: Struct = (_MSQID_DS, _msqid_ds)
+_MSG_SET: Struct = (_MSQID_DS, lambda t: f"{{msg_perm={_perm(t, False)}, msg_qbytes={t[15]}}}")
+_SHMINFO: Struct = ("<QQQQQ", _shminfo)
+_SHM_INFO: Struct = ("<i4xQQQQQ", _shm_info)
+_SEMINFO: Struct = ("<10i", _named_fields(_SEMINFO_NAMES))
+_MSGINFO: Struct = ("<7iH", _named_fields(_MSGINFO_NAMES))
+
+
+# ---- the *ctl calls: which argument is what depends on the command -------------------------
+
+
+def _ctl(table: Xlat, unknown: str, cmd_arg: int, sets: dict[int, Struct],
+         gets: dict[int, Struct]) -> Decoder:
+    """shmctl/semctl/msgctl: the buffer prints at entry for a command that reads it (IPC_SET),
+    at exit for one the kernel fills (IPC_STAT, IPC_INFO...), as a pointer otherwise."""
+    buf = cmd_arg + 1
+
+    def enter(c: Call) -> list[str]:
+        cmd = _cmd(c, cmd_arg)
+        pieces = [INT(c, k) for k in range(cmd_arg)]
+        pieces.append(_cmd_text(table, c.args[cmd_arg] & 0xFFFFFFFF, unknown))
+        if cmd in gets:
+            return pieces
+        shape = sets.get(cmd)
+        text = struct_at(c, c.args[buf], *shape) if shape else ptr(c.args[buf])
+        return [*pieces, text]
+
+    def exit_(c: Call) -> list[str]:
+        shape = gets[_cmd(c, cmd_arg)]
+        return [ptr(c.args[buf]) if failed(c) else struct_at(c, c.args[buf], *shape)]
+
+    return Decoder(enter, exit_, has_exit=lambda c: _cmd(c, cmd_arg) in gets)
+
+
+SHMCTL = _ctl(SHMCTL_CMDS, "SHM_???", 1, {IPC_SET: _SHM_SET},
+              {IPC_STAT: _SHM_STAT, 13: _SHM_STAT, 15: _SHM_STAT, IPC_INFO: _SHMINFO, 14: _SHM_INFO})
+SEMCTL = _ctl(SEMCTL_CMDS, "SEM_???", 2, {IPC_SET: _SEM_SET},
+              {IPC_STAT: _SEM_STAT, 18: _SEM_STAT, 20: _SEM_STAT, IPC_INFO: _SEMINFO, 19: _SEMINFO})
+MSGCTL = _ctl(MSGCTL_CMDS, "MSG_???", 1, {IPC_SET: _MSG_SET},
+              {IPC_STAT: _MSG_STAT, 11: _MSG_STAT, 13: _MSG_STAT, IPC_INFO: _MSGINFO, 12: _MSGINFO})
+
+
+# ---- semop and the message buffers ---------------------------------------------------------
+
+
+def _sembuf(t: tuple[int, ...]) -> str:
+    return f"{{sem_num={t[0]}, sem_op={t[1]}, sem_flg={SEMOP_FLAGS.flags(t[2] & 0xFFFF)}}}"
+
+
+def SEMBUFS(c: Call, i: int) -> str:
+    """semop's array of struct sembuf, ``nsops`` (argument 2) long."""
+    return array_at(c, c.args[i], c.args[2] & 0xFFFFFFFF, "<HhH", _sembuf)
+
+
+def msgbuf_at(c: Call, addr: int, size: int) -> str:
+    """``{mtype=1, mtext="..."}``: mtype and the first word after it must be readable, as in strace."""
+    got = read_struct(c, addr, "<qQ")
+    if got is None:
+        return ptr(addr)
+    return f"{{mtype={got[0]}, mtext={buffer(c, addr + 8, size)}}}"
+
+
+def MSGBUF_IN(c: Call, i: int) -> str:
+    return "NULL" if c.args[i] == 0 else msgbuf_at(c, c.args[i], c.args[2])
+
+
+def MSGBUF_OUT(c: Call, i: int) -> str:
+    """msgrcv's buffer: msgsz bytes of mtext as strace shows them, whatever the kernel copied."""
+    return ptr(c.args[i]) if failed(c) else msgbuf_at(c, c.args[i], c.args[2])
+
+
+def _msg_flags(c: Call, i: int) -> str:
+    return flag_names(MSG_FLAGS, c.args[i] & 0xFFFFFFFF, "MSG_???")
+
+
+def _shmat_flags(c: Call, i: int) -> str:
+    return flag_names(SHMAT_FLAGS, c.args[i] & 0xFFFFFFFF, "SHM_???")
+
+
+def _long(c: Call, i: int) -> str:
+    return str(s64(c.args[i]))
+
+
+DECODERS: dict[str, Decoder] = {
+    "shmget": sig(KEY, ULONG, _get_flags(SHMGET_FLAGS, huge=True)),
+    "shmat": sig(INT, PTR, _shmat_flags, ret=ret_hex),
+    "shmdt": sig(PTR),
+    "shmctl": SHMCTL,
+    "semget": sig(KEY, INT, _get_flags(IPC_GET_FLAGS, huge=False)),
+    "semop": sig(INT, SEMBUFS, lambda c, i: str(c.args[i] & 0xFFFFFFFF)),
+    "semtimedop": sig(INT, SEMBUFS, lambda c, i: str(c.args[i] & 0xFFFFFFFF), TIMESPEC),
+    "semctl": SEMCTL,
+    "msgget": sig(KEY, _get_flags(IPC_GET_FLAGS, huge=False)),
+    "msgsnd": sig(INT, MSGBUF_IN, ULONG, _msg_flags),
+    "msgrcv": sig(INT, out(MSGBUF_OUT), out(ULONG), out(_long), out(_msg_flags)),
+    "msgctl": MSGCTL,
+    **mqueue.DECODERS,
+}

@@ -1,0 +1,78 @@
+"""Decoders for POSIX message queues: mq_open, mq_timedsend/receive, mq_notify, mq_getsetattr."""
+
+from __future__ import annotations
+
+from ..base import FD, OUTBUF, PATH, UINT, ULONG, Call, Decoder, inbuf, out, ret_fd, sig
+from ..format import ptr, s32
+from ..xlat.ipc import MQ_FLAGS, SIGEV_NONE, SIGEV_NOTIFY, SIGEV_THREAD, SIGEV_THREAD_ID
+from .arrays import octal
+from .common import TIMESPEC, failed, signal_name, struct_at
+from .file import open_flags
+from .net import flag_names, named
+
+O_CREAT = 0o100
+_MQ_ATTR = "<qqqq32x"  # struct mq_attr: flags, maxmsg, msgsize, curmsgs, 4 reserved longs
+_SIGEVENT = "<QiiQQ"  # value, signo, notify, then the union (a tid or function + attributes)
+
+
+def _mq_attr(flags_text: str, t: tuple[int, ...]) -> str:
+    return f"{{mq_flags={flags_text}, mq_maxmsg={t[1]}, mq_msgsize={t[2]}, mq_curmsgs={t[3]}}}"
+
+
+def mq_attr_at(c: Call, addr: int, named_flags: bool) -> str:
+    """A struct mq_attr; mq_getsetattr names mq_flags (O_NONBLOCK), mq_open prints them in hex."""
+    def render(t: tuple[int, ...]) -> str:
+        v = t[0] & 0xFFFFFFFFFFFFFFFF
+        text = flag_names(MQ_FLAGS, v, "O_???") if named_flags else (f"{v:#x}" if v else "0")
+        return _mq_attr(text, t)
+
+    return struct_at(c, addr, _MQ_ATTR, render)
+
+
+def _mq_open_enter(c: Call) -> list[str]:
+    """Name and flags; the mode and attributes only when the flags create a queue."""
+    pieces = [PATH(c, 0), open_flags(c, 1)]
+    if c.args[1] & O_CREAT:
+        pieces += [octal(c.args[2] & 0xFFFFFFFF), mq_attr_at(c, c.args[3], named_flags=False)]
+    return pieces
+
+
+def _sigevent(t: tuple[int, ...]) -> str:
+    value, signo, notify, first, second = t
+    parts = []
+    if value:
+        parts.append(f"sigev_value={{sival_int={s32(value)}, sival_ptr={ptr(value)}}}")
+    # strace names the signal unless nothing is to be delivered
+    parts.append(f"sigev_signo={signo if notify == SIGEV_NONE else signal_name(signo)}")
+    parts.append(f"sigev_notify={named(SIGEV_NOTIFY, notify & 0xFFFFFFFF, 'SIGEV_???')}")
+    if notify == SIGEV_THREAD:
+        parts.append(f"sigev_notify_function={ptr(first)}, sigev_notify_attributes={ptr(second)}")
+    elif notify == SIGEV_THREAD_ID:
+        parts.append(f"sigev_notify_thread_id={s32(first)}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def SIGEVENT(c: Call, i: int) -> str:
+    """A struct sigevent (mq_notify, timer_create)."""
+    return struct_at(c, c.args[i], _SIGEVENT, _sigevent)
+
+
+def _prio(c: Call, i: int) -> str:
+    """mq_timedreceive's priority, written back: ``[3]``."""
+    if failed(c):
+        return ptr(c.args[i])
+    return struct_at(c, c.args[i], "<I", lambda t: f"[{t[0]}]")
+
+
+def _old_attr(c: Call, i: int) -> str:
+    return ptr(c.args[i]) if failed(c) else mq_attr_at(c, c.args[i], named_flags=True)
+
+
+DECODERS: dict[str, Decoder] = {
+    "mq_open": Decoder(_mq_open_enter, ret=ret_fd),
+    "mq_unlink": sig(PATH),
+    "mq_timedsend": sig(FD, inbuf(2), ULONG, UINT, TIMESPEC),
+    "mq_timedreceive": sig(FD, out(OUTBUF), out(ULONG), out(_prio), out(TIMESPEC)),
+    "mq_notify": sig(FD, SIGEVENT),
+    "mq_getsetattr": sig(FD, lambda c, i: mq_attr_at(c, c.args[i], named_flags=True), out(_old_attr)),
+}
