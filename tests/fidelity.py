@@ -167,7 +167,7 @@ _LOADS = re.compile(r"\bloads=\[[^\]]*\]")
 _PORT = re.compile(r"\b(sin6?_port=htons)\((\d+)\)")
 _ENDPOINT_PORT = re.compile(r"(\d+\.\d+\.\d+\.\d+|\])(:)(\d+)")  # -yy: 127.0.0.1:40000, [::1]:40000
 # -yy: socket inodes in endpoints, 'UNIX-STREAM:[1234->1235,"/s"]', 'TCP:[1236]'
-_ENDPOINT_INODE = re.compile(r"(\b[A-Z][A-Z0-9-]*:\[)(\d+)(?:->(\d+))?(?=[],])")
+_ENDPOINT_INODE = re.compile(r"(\b[A-Z][A-Za-z0-9-]*:\[)(\d+)(?:->(\d+))?(?=[],])")
 
 
 def _ephemeral(m: re.Match) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
 from fidelity import compare
@@ -11,8 +10,6 @@ from fidelity import compare
 pytestmark = pytest.mark.needs_strace
 
 ENV = dict(os.environ, PYTHONHASHSEED="0")
-# The harness leaves the inodes of 'TCPv6:[1234]' (lower case in the name) as they are; two runs differ there.
-_V6_INODE = re.compile(r"\b([A-Z]+v6:\[)\d+(?=\])")
 
 
 @pytest.mark.parametrize("extra", [[], ["-y"]], ids=["plain", "fd-paths"])
@@ -26,6 +23,5 @@ def test_net6_matches_strace_line_for_line(build, extra: list[str]) -> None:
 def test_net6_socket_details_match_strace(build) -> None:
     # -yy, strace's habit included: once a socket's endpoint is known, it is shown from then on
     report = compare([str(build("net6.c"))], extra=["-yy"], env=ENV)
-    ours = [_V6_INODE.sub(r"\1INODE", line) for line in report.renacer_text]
     assert report.names_identical, str(report)
-    assert ours == [_V6_INODE.sub(r"\1INODE", line) for line in report.strace_text], str(report)
+    assert report.identical_share == 1.0, str(report)

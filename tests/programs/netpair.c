@@ -3,9 +3,11 @@
  * retrying; each side then does what real ones do: socket, setsockopt(SO_REUSEADDR), bind,
  * listen, accept4, connect, getsockname/getpeername, a request with send and recv, a reply
  * with write and read, shutdown, close, and the parent reaps the child with wait4.
- * Run it under -f: the two processes' lines interleave. */
+ * Run it under -f: the two processes' lines interleave. SIGCHLD is blocked, so whether it
+ * would land before or during wait4 (scheduling) never shows in the trace. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +38,10 @@ static void ask(int fd) {
 }
 
 int main(void) {
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
     int one = 1;
     struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons(PORT)};
     inet_pton(AF_INET, "127.0.0.1", &in.sin_addr);

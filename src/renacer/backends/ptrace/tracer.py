@@ -163,9 +163,10 @@ class PtraceTracer:
         link = task._fd_path(fd)
         if link is None:
             return None
+        hex_strings = self.cfg.hex_strings
         if fd == AT_FDCWD:
-            return f"<{path_text(link)}>"
-        return annotation(task.tid, fd, link, self.cfg.fd_paths, self._sockets)
+            return f"<{path_text(link, hex_strings)}>"
+        return annotation(task.tid, fd, link, self.cfg.fd_paths, self._sockets, hex_strings)
 
     def request_stop(self, signo: int) -> None:
         """Ask the loop to detach from everything (called from a signal handler)."""

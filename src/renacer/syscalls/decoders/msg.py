@@ -6,7 +6,7 @@ from ..base import FD, INT, LONG, UINT, ULONG, Call, Decoder, buffer, fd_text, f
 from ..format import ptr, s32
 from ..xlat.net import MSG_FLAGS, RWF_FLAGS, SCM_TYPES, SOCKOPT_LEVELS
 from .common import array_text, failed, read_struct, shown, timespec_at
-from .net import SOCKADDR_IN, sockaddr_text
+from .net import SOCKADDR_IN, named, sockaddr_text
 
 IOV_MAX = 1024
 SOL_SOCKET, SCM_RIGHTS, SCM_CREDENTIALS = 1, 1, 2
@@ -90,7 +90,7 @@ def cmsgs_text(c: Call, addr: int, size: int) -> str:
         if got is None:
             return ptr(addr)
         length, level, kind = got
-        level_text = SOCKOPT_LEVELS.value(level & 0xFFFFFFFF, "{}")
+        level_text = named(SOCKOPT_LEVELS, level & 0xFFFFFFFF, "SOL_??")
         kind_text = SCM_TYPES.value(kind, "{:#x}") if level == SOL_SOCKET else f"{kind:#x}"
         text = f"{{cmsg_len={length}, cmsg_level={level_text}, cmsg_type={kind_text}"
         body = min(length, size - offset) - _CMSG_HEADER
@@ -119,7 +119,7 @@ def msghdr_text(c: Call, addr: int, data: int | None, namelen_before: int | None
         name_text = ptr(name)
     else:
         raw_name = c.mem.read(name, min(namelen, 128))
-        name_text = ptr(name) if raw_name is None else sockaddr_text(raw_name)
+        name_text = ptr(name) if raw_name is None else sockaddr_text(raw_name, c.opts.hex_strings)
     namelen_text = str(namelen)
     if namelen_before is not None and namelen_before != namelen:
         namelen_text = f"{namelen_before} => {namelen}"
@@ -186,7 +186,7 @@ def _recvfrom_exit(c: Call) -> list[str]:
         addr_text = ptr(addr)
     else:
         data = c.mem.read(addr, min(after[0], 128))
-        addr_text = ptr(addr) if data is None else sockaddr_text(data)
+        addr_text = ptr(addr) if data is None else sockaddr_text(data, c.opts.hex_strings)
     buf = ptr(c.args[1]) if failed(c) else buffer(c, c.args[1], c.retval)
     return [buf, ULONG(c, 2), _MSG(c, 3), addr_text, len_text]
 
