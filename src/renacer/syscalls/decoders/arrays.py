@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from ..base import Call
 from ..format import ptr
+from .common import shown
 
 
 def array_at(c: Call, addr: int, count: int, fmt: str, render: Callable[[tuple[int, ...]], str]) -> str:
@@ -19,9 +20,10 @@ def array_at(c: Call, addr: int, count: int, fmt: str, render: Callable[[tuple[i
     if addr == 0:
         return "NULL"
     size = struct.calcsize(fmt)
+    limit = shown(c, count)
     items: list[str] = []
     for k in range(count):
-        if c.opts.abbrev and k >= c.opts.string_limit:
+        if k >= limit:
             items.append("...")
             break
         at = addr + k * size

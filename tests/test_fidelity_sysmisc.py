@@ -1,0 +1,29 @@
+"""renacer's text against strace's for the system-wide calls: syslog, reboot, seccomp, bpf,
+perf_event_open, io_uring; and, apart, the process family's getrandom, sysinfo and uname."""
+
+from __future__ import annotations
+
+import pytest
+from fidelity import compare
+
+pytestmark = pytest.mark.needs_strace
+
+MODES = pytest.mark.parametrize("extra", [[], ["-v"]], ids=["abbrev", "verbose"])
+
+
+@MODES
+def test_system_calls_match_strace(build, extra: list[str]) -> None:
+    report = compare([str(build("sysmisc.c"))], extra=extra)
+    assert report.names_identical, str(report)
+    assert report.identical_share == 1.0, str(report)
+
+
+# decoders/process.py (not this family's) prints getrandom's unknown-only flags as "0x10" where
+# strace prints "0x10 /* GRND_??? */", and uname abbreviated under -v, where strace prints every
+# member: {sysname=..., nodename=..., release=..., version=..., machine=..., domainname=...}
+@pytest.mark.xfail(reason="getrandom's unknown flags, uname under -v: decoders/process.py", strict=False)
+@MODES
+def test_process_info_calls_match_strace(build, extra: list[str]) -> None:
+    report = compare([str(build("sysmisc.c")), "process"], extra=extra)
+    assert report.names_identical, str(report)
+    assert report.identical_share == 1.0, str(report)
