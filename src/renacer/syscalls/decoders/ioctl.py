@@ -34,6 +34,7 @@ _ARG_KIND = {
     0x5403: _TERMIOS_IN,  # TCSETSW
     0x5404: _TERMIOS_IN,  # TCSETSF
     0x5409: _DEC,  # TCSBRK
+    0x40049409: _DEC,  # FICLONE: the source descriptor (cp tries it first)
     0x540A: _XONC,  # TCXONC
     0x540B: _FLUSH,  # TCFLSH
     0x540C: _NONE,  # TIOCEXCL

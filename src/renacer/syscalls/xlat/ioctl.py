@@ -46,6 +46,7 @@ REQUESTS = Xlat.of(
     (0x5451, "FIOCLEX"),
     (0x5452, "FIOASYNC"),
     (0x5460, "FIOQSIZE"),
+    (0x40049409, "BTRFS_IOC_CLONE or FICLONE"),  # _IOW(0x94, 9, int)
 )
 IOC_DIRS = Xlat.of((2, "_IOC_READ"), (1, "_IOC_WRITE"))  # strace prints READ first
 TCFLSH_ARGS = Xlat.of((0, "TCIFLUSH"), (1, "TCOFLUSH"), (2, "TCIOFLUSH"))
