@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..base import HEX, PTR, STR, ULONG, ArgFormatter, Call, Decoder, const, hexnum, ret_int
 from ..format import ptr, quote, s32
-from ..xlat import Xlat
+from ..xlat import STYLE, Xlat, styled, xlat_style
 from ..xlat.task import (
     CAPS,
     PR_CAP_AMBIENT_OPS,
@@ -24,7 +24,7 @@ from ..xlat.task import (
     SUID_DUMP,
 )
 from .common import SIGNO, failed, signal_name, struct_at
-from .process import flags_text, unknown_const
+from .process import flags_text, named, unknown_const
 
 TASK_COMM_LEN = 16
 Ret = Callable[[Call], str]
@@ -75,7 +75,7 @@ def _flags(table: Xlat, unknown: str) -> ArgFormatter:
 
 
 def _ptracer(c: Call, i: int) -> str:
-    return "PR_SET_PTRACER_ANY" if c.args[i] == PR_SET_PTRACER_ANY else str(s32(c.args[i]))
+    return styled("-1", "PR_SET_PTRACER_ANY") if c.args[i] == PR_SET_PTRACER_ANY else str(s32(c.args[i]))
 
 
 def _fprog(c: Call, i: int) -> str:
@@ -96,7 +96,13 @@ def _ret_named(table: Xlat) -> Ret:
 
 
 def _ret_flags(table: Xlat) -> Ret:
-    return lambda c: f"{hexnum(c.retval)} ({table.flags(c.retval)})" if c.retval else "0"
+    def ret(c: Call) -> str:
+        if not c.retval or STYLE.get() == "raw":
+            return hexnum(c.retval)
+        with xlat_style("abbrev"):
+            return f"{hexnum(c.retval)} ({table.flags(c.retval)})"
+
+    return ret
 
 
 _CAP = _unknown(CAPS, "CAP_???")
@@ -121,7 +127,7 @@ LAYOUTS: dict[int, Layout] = {
     21: _NONE,  # PR_GET_SECCOMP
     23: Layout((_CAP,)),  # PR_CAPBSET_READ
     24: Layout((_CAP,)),  # PR_CAPBSET_DROP
-    25: Layout(exit=(_int_at(lambda v: PR_TSC.value(v, "{:#x} /* PR_TSC_??? */")),)),  # PR_GET_TSC
+    25: Layout(exit=(_int_at(lambda v: named(PR_TSC, v, "PR_TSC_???")),)),  # PR_GET_TSC
     26: Layout((_unknown(PR_TSC, "PR_TSC_???"),)),  # PR_SET_TSC
     27: _NONE,  # PR_GET_SECUREBITS
     28: Layout((_flags(SECUREBITS, "SECBIT_???"),)),  # PR_SET_SECUREBITS
@@ -183,7 +189,7 @@ def _layout(c: Call) -> Layout:
 
 
 def _enter(c: Call) -> list[str]:
-    option = PR_OPTIONS.value(c.args[0] & 0xFFFFFFFF, "{:#x} /* PR_??? */")
+    option = named(PR_OPTIONS, c.args[0] & 0xFFFFFFFF, "PR_???")
     return [option, *(f(c, 1 + k) for k, f in enumerate(_layout(c).enter))]
 
 

@@ -22,7 +22,7 @@ from ..base import (
     sig,
 )
 from ..format import ptr, quote
-from ..xlat import Xlat
+from ..xlat import STYLE, Xlat, styled, xlat_style
 from ..xlat.fs import AT_FLAGS
 from ..xlat.process import (
     ARCH_PRCTL,
@@ -91,6 +91,8 @@ def ENVP(c: Call, i: int) -> str:
     addr = c.args[i]
     if addr == 0:
         return "NULL"
+    if not c.opts.verbose:
+        return ptr(addr)
     if not c.opts.abbrev:
         return _strings(c, addr, _MAX_STRINGS)
     items = _pointers(c, addr, _MAX_STRINGS)
@@ -193,8 +195,12 @@ def _clone3_exit(c: Call) -> list[str]:
 
 
 def wait_status_text(status: int) -> str:
-    """A wait status as strace prints it: ``[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]``."""
-    status &= 0xFFFFFFFF
+    """A wait status as strace prints it: ``[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`` (names under any -X)."""
+    with xlat_style("abbrev"):
+        return _wait_status_text(status & 0xFFFFFFFF)
+
+
+def _wait_status_text(status: int) -> str:
     low = status & 0x7F
     if status & 0xFF == 0x7F:
         stopsig = status >> 8 & 0xFF
@@ -272,14 +278,28 @@ def xflags(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:
 
 
 def flags_text(table: Xlat, v: int, unknown: str) -> str:
-    """``A|B|0x40``; ``0``; or ``0x40 /* unknown */`` when no bit of ``v`` has a name."""
-    text = table.flags(v)
-    return f"{text} /* {unknown} */" if v and text == f"{v:#x}" else text
+    """``A|B|0x40``; ``0``; or ``0x40 /* unknown */`` when no bit of ``v`` has a name (styled by -X)."""
+    style = STYLE.get()
+    with xlat_style("abbrev"):
+        text = table.flags(v)
+    if v and text == hexnum(v):
+        text = f"{text} /* {unknown} */"
+    if style == "raw":
+        return hexnum(v)
+    return text if style == "abbrev" or text.endswith(" */") else styled(hexnum(v), text)
+
+
+def named(table: Xlat, v: int, unknown: str) -> str:
+    """``v``'s name in ``table``, else ``0x2a /* unknown */`` (only the number under -X raw)."""
+    if table.name(v) is not None:
+        return table.value(v)
+    return hexnum(v) if STYLE.get() == "raw" else f"{hexnum(v)} /* {unknown} */"
 
 
 def unknown_const(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:
     """A value from ``table``; others print as ``0x2a /* unknown */``."""
-    return const(table, width, "{:#x} /* " + unknown + " */")
+    mask = (1 << width) - 1
+    return lambda c, i: named(table, c.args[i] & mask, unknown)
 
 
 # ---- limits and system information -----------------------------------------------------------
@@ -288,9 +308,9 @@ def unknown_const(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:
 def rlim_text(v: int) -> str:
     """One rlimit value: ``RLIM64_INFINITY``, ``8192*1024``, ``20000``."""
     if v == RLIM64_INFINITY:
-        return "RLIM64_INFINITY"
+        return styled(str(v), "RLIM64_INFINITY")
     if v and v % 1024 == 0:
-        return f"{v // 1024}*1024"
+        return styled(str(v), f"{v // 1024}*1024")
     return str(v)
 
 

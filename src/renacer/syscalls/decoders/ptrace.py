@@ -5,8 +5,9 @@ The request numbers past PTRACE_SYSCALL and the struct user offsets are x86_64's
 
 from __future__ import annotations
 
-from ..base import HEX, INT, PTR, ULONG, ArgFormatter, Call, Decoder
+from ..base import HEX, INT, PTR, ULONG, ArgFormatter, Call, Decoder, hexnum
 from ..format import ptr
+from ..xlat import styled
 from ..xlat.process import (
     NT_TYPES,
     PTRACE_OPTIONS,
@@ -17,7 +18,7 @@ from ..xlat.process import (
     USER_SIZE,
 )
 from .common import SIGNO, failed, sigset_at, struct_at
-from .process import flags_text, unknown_const, xflags
+from .process import flags_text, named, unknown_const, xflags
 from .signal import SIGINFO
 
 Layout = tuple[tuple[ArgFormatter, ...], tuple[ArgFormatter, ...]]  # (at entry, at exit) after the request
@@ -26,10 +27,11 @@ Layout = tuple[tuple[ArgFormatter, ...], tuple[ArgFormatter, ...]]  # (at entry,
 def user_offset_text(off: int) -> str:
     """An offset into struct user: ``8*RAX``, ``offsetof(struct user, u_debugreg)+4``, else hex."""
     if off < 8 * len(USER_REGS):
-        return f"8*{USER_REGS[off // 8]}" if off % 8 == 0 else ptr(off)
+        return styled(hexnum(off), f"8*{USER_REGS[off // 8]}") if off % 8 == 0 else ptr(off)
     if off < USER_SIZE:
         base, name = max(e for e in USER_MEMBERS.entries if e[0] <= off)
-        return f"offsetof(struct user, {name})" + (f"+{off - base}" if off > base else "")
+        text = f"offsetof(struct user, {name})" + (f"+{off - base}" if off > base else "")
+        return styled(hexnum(off), text)
     return ptr(off)
 
 
@@ -126,7 +128,7 @@ def _layout(c: Call) -> Layout:
 
 
 def _enter(c: Call) -> list[str]:
-    request = PTRACE_REQUESTS.value(c.args[0] & 0xFFFFFFFF, "{:#x} /* PTRACE_??? */")
+    request = named(PTRACE_REQUESTS, c.args[0] & 0xFFFFFFFF, "PTRACE_???")
     return [request, *(f(c, 1 + k) for k, f in enumerate(_layout(c)[0]))]
 
 

@@ -21,7 +21,7 @@ from ..xlat.task import (
 )
 from . import prctl, ptrace
 from .common import OUT_INT, OUT_TIMESPEC, failed, read_struct, struct_at
-from .process import OUT_RUSAGE, flags_text, unknown_const, xflags
+from .process import OUT_RUSAGE, flags_text, named, unknown_const, xflags
 
 NGROUPS_MAX = 65536
 
@@ -78,7 +78,7 @@ _CAP_V1 = 0x19980330
 
 
 def _cap_header(t: tuple[int, ...]) -> str:
-    version = CAP_VERSIONS.value(t[0], "{:#x} /* _LINUX_CAPABILITY_VERSION_??? */")
+    version = named(CAP_VERSIONS, t[0], "_LINUX_CAPABILITY_VERSION_???")
     return f"{{version={version}, pid={t[1]}}}"
 
 
@@ -180,7 +180,7 @@ def sched_attr_at(c: Call, addr: int) -> str:
     parts = [f"size={size}"]
     fl = got[2]
     if not fl & (SCHED_FLAG_KEEP_POLICY | SCHED_FLAG_KEEP_PARAMS):  # keeping the params keeps the policy
-        parts.append(f"sched_policy={SCHED_POLICIES.value(got[1], '{:#x} /* SCHED_??? */')}")
+        parts.append(f"sched_policy={named(SCHED_POLICIES, got[1], 'SCHED_???')}")
     parts.append(f"sched_flags={flags_text(SCHED_FLAGS, fl, 'SCHED_FLAG_???')}")
     if not fl & SCHED_FLAG_KEEP_PARAMS:
         parts += [f"sched_nice={got[3]}", f"sched_priority={got[4]}", f"sched_runtime={got[5]}",
@@ -205,7 +205,7 @@ E2BIG = 7
 
 def _setattr_exit(c: Call) -> list[str]:
     """On E2BIG the kernel wrote the size it supports back: `` => {size=56}``, glued to the struct."""
-    size = read_struct(c, c.args[1], "<I") if c.error == E2BIG else None
+    size = read_struct(c, c.args[1], "<I") if c.error == E2BIG and c.opts.verbose else None
     return ["" if size is None else f" => {{size={size[0]}}}", UINT(c, 2)]
 
 
@@ -214,8 +214,7 @@ def _setattr_exit(c: Call) -> list[str]:
 
 def personality_text(v: int) -> str:
     """``PER_LINUX|ADDR_NO_RANDOMIZE``: the execution domain in the low byte, then the flags."""
-    kind = v & 0xFF
-    parts = [PERSONALITY_TYPES.value(kind, "{:#x} /* PER_??? */")]
+    parts = [named(PERSONALITY_TYPES, v & 0xFF, "PER_???")]
     if v & ~0xFF:
         parts.append(PERSONALITY_FLAGS.flags(v & ~0xFF))
     return "|".join(parts)
@@ -223,7 +222,7 @@ def personality_text(v: int) -> str:
 
 def PERSONA(c: Call, i: int) -> str:
     v = c.args[i] & 0xFFFFFFFF
-    return "0xffffffff" if v == 0xFFFFFFFF else personality_text(v)  # the query leaves it unchanged
+    return "0xffffffff" if v == 0xFFFFFFFF else personality_text(v)  # the query changes nothing
 
 
 def ret_persona(c: Call) -> str:
