@@ -7,7 +7,7 @@
  * - capget/capset: v3 and v1 headers, unknown version, other pid, unknown bits, NULL/BAD.
  * - prctl: names (15-byte limit), pdeathsig, dumpable, no_new_privs, subreaper, capbset,
  *   keepcaps, timerslack, seccomp (strict mode in a child that then calls exit), securebits,
- *   ambient caps, speculation, PR_SET_VMA, PR_SET_MM, unknown options and sub-options.
+ *   ambient caps, speculation, io_flusher, PR_SET_VMA, PR_SET_MM, unknown options and sub-options.
  * - sched_*: affinity (pinned to the first allowed CPU so getcpu is stable), policies,
  *   sched_param, sched_attr (sizes 0, 4, 48, 56, 64 and E2BIG, kept policy/params), rr interval.
  * - getrlimit/setrlimit/prlimit64, getpriority/setpriority, personality (query, odd values,
@@ -178,6 +178,12 @@ static void process_control(void)
     prctl(PR_CAP_AMBIENT, 9, 0, 0, 0);
     prctl(PR_GET_SPECULATION_CTRL, PR_SPEC_STORE_BYPASS, 0, 0, 0);
     prctl(PR_GET_SPECULATION_CTRL, PR_SPEC_INDIRECT_BRANCH, 0, 0, 0);
+    prctl(PR_SET_SPECULATION_CTRL, PR_SPEC_STORE_BYPASS, PR_SPEC_ENABLE, 0, 0);
+    prctl(PR_SET_SPECULATION_CTRL, 7, 0x40, 0, 0);
+    prctl(PR_GET_IO_FLUSHER, 0, 0, 0, 0);
+    prctl(PR_SET_IO_FLUSHER, 0, 0, 0, 0);
+    prctl(PR_GET_ENDIAN, &v);
+    prctl(PR_GET_FPEMU, &v);
     prctl(PR_MCE_KILL_GET, 0, 0, 0, 0);
     prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_DEFAULT, 0, 0);
     prctl(PR_GET_TSC, &v);

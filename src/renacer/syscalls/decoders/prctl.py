@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..base import HEX, PTR, STR, ULONG, ArgFormatter, Call, Decoder, const, hexnum, ret_int
+from ..base import HEX, PTR, STR, ULONG, ArgFormatter, Call, Decoder, const, flags, hexnum, ret_int
 from ..format import ptr, quote, s32
 from ..xlat import STYLE, Xlat, styled, xlat_style
 from ..xlat.task import (
@@ -144,7 +144,7 @@ LAYOUTS: dict[int, Layout] = {
     41: _BOOL_AND_UNUSED,  # PR_SET_THP_DISABLE
     46: _NONE,  # PR_GET_FP_MODE
     52: Layout((_unknown(PR_SPEC_WHICH, "PR_SPEC_???"),), ret=_ret_flags(PR_SPEC_STATE)),
-    53: Layout((_unknown(PR_SPEC_WHICH, "PR_SPEC_???"), _flags(PR_SPEC_STATE, "PR_SPEC_???"))),
+    53: Layout((_unknown(PR_SPEC_WHICH, "PR_SPEC_???"), flags(PR_SPEC_STATE))),  # unknown bits unmarked
     57: _BOOL_AND_UNUSED,  # PR_SET_IO_FLUSHER
     0x59616D61: Layout((_ptracer,)),  # PR_SET_PTRACER
 }
