@@ -327,14 +327,20 @@ def OUT_RLIMIT(c: Call, i: int) -> str:
     return ptr(c.args[i]) if failed(c) else rlimit_at(c, c.args[i])
 
 
+_UTS_FIELDS = ("sysname", "nodename", "release", "version", "machine", "domainname")
+
+
 def UTSNAME(c: Call, i: int) -> str:
+    """struct utsname: sysname and nodename, every field under -v; never cut by -s."""
     if failed(c):
         return ptr(c.args[i])
-    data = c.mem.read(c.args[i], 65 * 2)
-    if data is None or len(data) < 130:
+    shown = 2 if c.opts.abbrev else len(_UTS_FIELDS)
+    data = c.mem.read(c.args[i], 65 * shown)
+    if data is None or len(data) < 65 * shown:
         return ptr(c.args[i])
-    sysname, nodename = (data[k:k + 65].split(b"\0", 1)[0] for k in (0, 65))
-    return f"{{sysname={quote(sysname)}, nodename={quote(nodename)}, ...}}"
+    values = (data[65 * k:65 * k + 65].split(b"\0", 1)[0] for k in range(shown))
+    fields = [f"{name}={quote(v)}" for name, v in zip(_UTS_FIELDS, values, strict=False)]
+    return "{" + ", ".join(fields) + (", ...}" if c.opts.abbrev else "}")
 
 
 def SYSINFO(c: Call, i: int) -> str:
@@ -381,7 +387,7 @@ DECODERS: dict[str, Decoder] = {
     "setrlimit": sig(_RLIMIT, RLIMIT),
     "uname": sig(out(UTSNAME)),
     "sysinfo": sig(out(SYSINFO)),
-    "getrandom": sig(out(RANDOM), ULONG, flags(GETRANDOM_FLAGS, width=32)),
+    "getrandom": sig(out(RANDOM), ULONG, xflags(GETRANDOM_FLAGS, "GRND_???")),
     "getpriority": sig(_PRIO_WHICH, INT),
     "setpriority": sig(_PRIO_WHICH, INT, INT),
     "setpgid": sig(INT, INT),
