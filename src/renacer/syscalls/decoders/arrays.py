@@ -14,8 +14,8 @@ def array_at(c: Call, addr: int, count: int, fmt: str, render: Callable[[tuple[i
     """``count`` structs of ``fmt`` at ``addr``.
 
     ``NULL`` for a null pointer, the pointer when the first element is unreadable; without -v at
-    most -s elements then ``...``; an element that cannot be read ends the list with
-    ``... /* 0x... */`` (its address).
+    most -s elements then ``...``; an element that cannot be read (checked first, as strace
+    does) ends the list with ``... /* 0x... */`` (its address).
     """
     if addr == 0:
         return "NULL"
@@ -23,15 +23,15 @@ def array_at(c: Call, addr: int, count: int, fmt: str, render: Callable[[tuple[i
     limit = shown(c, count)
     items: list[str] = []
     for k in range(count):
-        if k >= limit:
-            items.append("...")
-            break
         at = addr + k * size
-        data = c.mem.read(at, size)
+        data = c.mem.read(at, size)  # read before the cap: an unreadable array stays a pointer
         if data is None or len(data) < size:
             if k == 0:
                 return ptr(addr)
             items.append(f"... /* {ptr(at)} */")
+            break
+        if k >= limit:
+            items.append("...")
             break
         items.append(render(struct.unpack(fmt, data)))
     return "[" + ", ".join(items) + "]"

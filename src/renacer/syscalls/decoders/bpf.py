@@ -7,9 +7,9 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..base import ULONG, Call, Decoder, cstring, fd_text, ret_fd, ret_int
+from ..base import ULONG, Call, Decoder, cstring, fd_text, hexnum, ret_fd, ret_int
 from ..format import ptr, quote, quote_hex_all
-from ..xlat import Xlat
+from ..xlat import Xlat, styled
 from ..xlat.bpf import (
     BPF_ATTACH_TYPES,
     BPF_COMMANDS,
@@ -72,7 +72,7 @@ def _ifindex(c: Call, v: int, attr: bytes) -> str:
 
 
 def _kernel_version(c: Call, v: int, attr: bytes) -> str:
-    return f"KERNEL_VERSION({v >> 16}, {v >> 8 & 0xFF}, {v & 0xFF})"
+    return styled(hexnum(v), f"KERNEL_VERSION({v >> 16}, {v >> 8 & 0xFF}, {v & 0xFF})")
 
 
 def _obj_name(offset: int) -> Field:
@@ -80,7 +80,9 @@ def _obj_name(offset: int) -> Field:
     def render(c: Call, v: int, attr: bytes) -> str:
         data = attr[offset:offset + OBJ_NAME_LEN]  # only the bytes the caller passed
         end = data.find(b"\0")
-        return quote(data[:end]) if end >= 0 else quote(data[:-1], truncated=True)
+        if end >= 0:
+            return quote(data[:end], hex_strings=c.opts.hex_strings)
+        return quote(data[:-1], truncated=True, hex_strings=c.opts.hex_strings)
 
     return Field("", offset, "", render)
 

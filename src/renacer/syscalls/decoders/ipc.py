@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ..base import INT, PTR, ULONG, Call, Decoder, buffer, out, ret_hex, sig
 from ..format import ptr, s64
-from ..xlat import Xlat
+from ..xlat import STYLE, Xlat, styled
 from ..xlat.ipc import (
     IPC_64,
     IPC_GET_FLAGS,
@@ -34,7 +34,16 @@ IPC_RMID, IPC_SET, IPC_STAT, IPC_INFO = 0, 1, 2, 3
 def KEY(c: Call, i: int) -> str:
     """An IPC key: ``IPC_PRIVATE`` or hex."""
     key = c.args[i] & 0xFFFFFFFF
-    return "IPC_PRIVATE" if key == IPC_PRIVATE else f"{key:#x}"
+    return styled("0", "IPC_PRIVATE") if key == IPC_PRIVATE else f"{key:#x}"
+
+
+def _huge_size(shift: int) -> str:
+    """A huge page size in shmget's flags: ``21<<SHM_HUGE_SHIFT`` (under -X: ``21<<26``)."""
+    style = STYLE.get()
+    if style == "abbrev":
+        return f"{shift}<<SHM_HUGE_SHIFT"
+    raw = f"{shift}<<{SHM_HUGE_SHIFT}"
+    return raw if style == "raw" else f"{raw} /* SHM_HUGE_SHIFT */"
 
 
 def _get_flags(table: Xlat, huge: bool) -> Callable[[Call, int], str]:
@@ -48,7 +57,7 @@ def _get_flags(table: Xlat, huge: bool) -> Callable[[Call, int], str]:
         if rest:
             parts.append(table.flags(rest))
         if huge and shift:
-            parts.append(f"{shift}<<SHM_HUGE_SHIFT")
+            parts.append(_huge_size(shift))
         parts.append(octal(v & 0o777))
         return "|".join(parts)
 
@@ -57,7 +66,7 @@ def _get_flags(table: Xlat, huge: bool) -> Callable[[Call, int], str]:
 
 def _cmd_text(table: Xlat, cmd: int, unknown: str) -> str:
     """``IPC_STAT``, ``IPC_64|IPC_STAT``, ``0x55 /* SHM_??? */``."""
-    prefix = "IPC_64|" if cmd & IPC_64 else ""
+    prefix = styled(f"{IPC_64:#x}", "IPC_64") + "|" if cmd & IPC_64 else ""
     return prefix + named(table, cmd & ~IPC_64, unknown)
 
 

@@ -124,9 +124,14 @@ def _offsets(names: tuple[str, ...], t: tuple[int, ...]) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
+def _params(c: Call) -> tuple[int, ...] | None:
+    """struct io_uring_params, unless unreadable or -e verbose=none keeps it a pointer."""
+    return read_struct(c, c.args[1], _PARAMS) if c.opts.verbose else None
+
+
 def _uring_params_enter(c: Call) -> list[str]:
     """What the caller set: ``{flags=0, sq_thread_cpu=0, sq_thread_idle=0`` (closed at exit)."""
-    t = read_struct(c, c.args[1], _PARAMS)
+    t = _params(c)
     if t is None:
         return [UINT(c, 0), PTR(c, 1)]
     flags = flag_names(IORING_SETUP_FLAGS, t[2], "IORING_SETUP_???")
@@ -140,7 +145,7 @@ def _uring_params_enter(c: Call) -> list[str]:
 
 def _uring_params_exit(c: Call) -> list[str]:
     """What the kernel filled in, or just the closing brace when the call failed."""
-    t = read_struct(c, c.args[1], _PARAMS)
+    t = _params(c)
     if failed(c) or t is None:
         return ["}"]
     features = flag_names(IORING_FEATURES, t[5], "IORING_FEAT_???")
@@ -149,7 +154,7 @@ def _uring_params_exit(c: Call) -> list[str]:
 
 
 IO_URING_SETUP = Decoder(_uring_params_enter, _uring_params_exit, ret=ret_fd,
-                         has_exit=lambda c: read_struct(c, c.args[1], _PARAMS) is not None, joint="glue")
+                         has_exit=lambda c: _params(c) is not None, joint="glue")
 
 
 def _enter_arg(c: Call, i: int) -> str:
