@@ -83,6 +83,7 @@ def ARGV(c: Call, i: int) -> str:
 
 
 def STR_AT(c: Call, addr: int) -> str:
+    """A string at ``addr``, cut at -s."""
     return cstring(c, addr, c.opts.string_limit)
 
 
@@ -320,10 +321,12 @@ def rlimit_at(c: Call, addr: int) -> str:
 
 
 def RLIMIT(c: Call, i: int) -> str:
+    """A struct rlimit the caller filled."""
     return rlimit_at(c, c.args[i])
 
 
 def OUT_RLIMIT(c: Call, i: int) -> str:
+    """A struct rlimit the kernel filled, the pointer if the call failed."""
     return ptr(c.args[i]) if failed(c) else rlimit_at(c, c.args[i])
 
 
@@ -344,6 +347,7 @@ def UTSNAME(c: Call, i: int) -> str:
 
 
 def SYSINFO(c: Call, i: int) -> str:
+    """A struct sysinfo, every member."""
     if failed(c):
         return ptr(c.args[i])
     got = read_struct(c, c.args[i], "<q3Q6QH6xQQI")

@@ -36,6 +36,7 @@ def user_offset_text(off: int) -> str:
 
 
 def USER_OFFSET(c: Call, i: int) -> str:
+    """A PEEKUSER/POKEUSER address: an offset into struct user."""
     return user_offset_text(c.args[i])
 
 

@@ -35,6 +35,7 @@ def uid_text(v: int) -> str:
 
 
 def UID(c: Call, i: int) -> str:
+    """A uid_t or gid_t argument."""
     return uid_text(c.args[i])
 
 
@@ -44,6 +45,7 @@ def OUT_UID(c: Call, i: int) -> str:
 
 
 def ret_uid(c: Call) -> str:
+    """A uid or gid result, unsigned."""
     return uid_text(c.retval)
 
 
@@ -83,6 +85,7 @@ def _cap_header(t: tuple[int, ...]) -> str:
 
 
 def CAP_HEADER(c: Call, i: int) -> str:
+    """capget/capset's header: ``{version=_LINUX_CAPABILITY_VERSION_3, pid=0}``."""
     return struct_at(c, c.args[i], "<Ii", _cap_header)
 
 
@@ -113,10 +116,12 @@ def cap_data_at(c: Call, addr: int) -> str:
 
 
 def CAP_DATA(c: Call, i: int) -> str:
+    """capset's capability sets, read at entry."""
     return cap_data_at(c, c.args[i])
 
 
 def OUT_CAP_DATA(c: Call, i: int) -> str:
+    """capget's capability sets, the pointer if the call failed."""
     return ptr(c.args[i]) if failed(c) else cap_data_at(c, c.args[i])
 
 
@@ -147,14 +152,17 @@ def OUT_CPU_MASK(c: Call, i: int) -> str:
 
 
 def SCHED_PARAM(c: Call, i: int) -> str:
+    """A struct sched_param: ``[0]``."""
     return struct_at(c, c.args[i], "<i", lambda t: f"[{t[0]}]")
 
 
 def OUT_SCHED_PARAM(c: Call, i: int) -> str:
+    """sched_getparam's struct sched_param, the pointer if the call failed."""
     return ptr(c.args[i]) if failed(c) else SCHED_PARAM(c, i)
 
 
 def ret_policy(c: Call) -> str:
+    """sched_getscheduler's result: ``0 (SCHED_OTHER)``; a policy with flags as a number."""
     name = SCHED_POLICIES.name(c.retval)
     return f"{c.retval} ({name})" if name is not None else str(c.retval)
 
@@ -193,10 +201,12 @@ def sched_attr_at(c: Call, addr: int) -> str:
 
 
 def SCHED_ATTR(c: Call, i: int) -> str:
+    """sched_setattr's struct sched_attr, read at entry."""
     return sched_attr_at(c, c.args[i])
 
 
 def OUT_SCHED_ATTR(c: Call, i: int) -> str:
+    """sched_getattr's struct sched_attr, the pointer if the call failed."""
     return ptr(c.args[i]) if failed(c) else sched_attr_at(c, c.args[i])
 
 
@@ -221,11 +231,13 @@ def personality_text(v: int) -> str:
 
 
 def PERSONA(c: Call, i: int) -> str:
+    """personality's argument: ``0xffffffff`` (the query) or the persona."""
     v = c.args[i] & 0xFFFFFFFF
     return "0xffffffff" if v == 0xFFFFFFFF else personality_text(v)  # the query changes nothing
 
 
 def ret_persona(c: Call) -> str:
+    """personality's result, the previous persona: ``0x40000 (PER_LINUX|ADDR_NO_RANDOMIZE)``."""
     v = c.retval & 0xFFFFFFFF
     return f"{hexnum(v)} ({personality_text(v)})"
 
