@@ -18,10 +18,6 @@ def test_system_calls_match_strace(build, extra: list[str]) -> None:
     assert report.identical_share == 1.0, str(report)
 
 
-# decoders/process.py (not this family's) prints getrandom's unknown-only flags as "0x10" where
-# strace prints "0x10 /* GRND_??? */", and uname abbreviated under -v, where strace prints every
-# member: {sysname=..., nodename=..., release=..., version=..., machine=..., domainname=...}
-@pytest.mark.xfail(reason="getrandom's unknown flags, uname under -v: decoders/process.py", strict=False)
 @MODES
 def test_process_info_calls_match_strace(build, extra: list[str]) -> None:
     report = compare([str(build("sysmisc.c")), "process"], extra=extra)
