@@ -17,6 +17,8 @@ class Arch:
     audit_arch: int  # AUDIT_ARCH_* value reported by PTRACE_GET_SYSCALL_INFO and seccomp
     signatures: dict[str, tuple[tuple[str, str], ...]]  # name -> ((C type, arg name), ...)
     numbers: dict[str, int] = field(default_factory=dict)  # name -> number, filled in __post_init__
+    # calls whose kernel arguments a 64-bit arch counts differently (a split offset is one here)
+    nargs_overrides: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.numbers.update({name: nr for nr, name in self.syscalls.items()})
@@ -28,6 +30,8 @@ class Arch:
 
     def nargs(self, name: str) -> int:
         """How many arguments the kernel reads for ``name`` (6 when unknown, as strace prints)."""
+        if name in self.nargs_overrides:
+            return self.nargs_overrides[name]
         sig = self.signatures.get(name)
         return 6 if sig is None else len(sig)
 

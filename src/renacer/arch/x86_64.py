@@ -8,4 +8,9 @@ from .x86_64_table import SYSCALLS
 
 AUDIT_ARCH_X86_64 = 0xC000003E  # EM_X86_64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE
 
-X86_64 = Arch(name="x86_64", syscalls=SYSCALLS, audit_arch=AUDIT_ARCH_X86_64, signatures=SIGNATURES)
+# preadv/pwritev take the offset as pos_l and pos_h; on a 64-bit arch pos_l holds all of it and
+# strace counts four arguments (observed with -e raw=); the *v2 variants keep all six.
+NARGS_OVERRIDES = {"preadv": 4, "pwritev": 4}
+
+X86_64 = Arch(name="x86_64", syscalls=SYSCALLS, audit_arch=AUDIT_ARCH_X86_64, signatures=SIGNATURES,
+              nargs_overrides=NARGS_OVERRIDES)

@@ -199,9 +199,11 @@ def buffer(c: Call, addr: int, size: int, force_hex: bool = False) -> str:
         return "NULL"
     limit = c.opts.string_limit
     shown = min(size, limit)
-    data = c.mem.read(addr, shown) if shown else b""
-    if data is None or len(data) < shown:
+    # with -s 0 nothing is shown, but an unreadable buffer still prints as its pointer
+    data = c.mem.read(addr, max(shown, 1 if size else 0))
+    if data is None or len(data) < shown or (size and not data):
         return ptr(addr)
+    data = data[:shown]
     return quote(data, truncated=size > limit, force_hex=force_hex, hex_strings=c.opts.hex_strings)
 
 
@@ -268,7 +270,9 @@ def pointers_only(c: Call, pieces: list[str], first: int) -> list[str]:
     out = []
     for k, text in enumerate(pieces):
         i = first + k
-        if i < len(c.args) and (text[:1] in ("{", "[") or text[:2] == "~[" or _COUNTED.match(text)):
+        if text == "[]":  # an empty array says all there is (getgroups(64, []))
+            pass
+        elif i < len(c.args) and (text[:1] in ("{", "[") or text[:2] == "~[" or _COUNTED.match(text)):
             text = ptr(c.args[i])
         out.append(text)
     return out
