@@ -45,6 +45,12 @@ class Entry:
         return compare(self.argv(), follow=self.follow, env=ENV, setup=self.setup, extra=extra)
 
 
+def _python(script: Path) -> Callable[[], list[str]]:
+    # A coverage run (pytest --cov) hooks every Python subprocess; the traced script must stay
+    # a plain one, while renacer itself (which shares the environment) is still measured.
+    return lambda: ["env", "-u", "COVERAGE_PROCESS_CONFIG", sys.executable, str(script)]
+
+
 def _built(name: str, *tail: str) -> Callable[[], list[str]]:
     return lambda: [str(build_program(name)), *tail]
 
@@ -55,7 +61,7 @@ CORPUS: list[Entry] = [
     Entry("cp -r", lambda: ["cp", "-r", "src", "copy"], False, _tree),
     Entry("find", lambda: ["find", "src", "-name", "*.txt"], False, _tree),
     Entry("tar -cf", lambda: ["tar", "-cf", "out.tar", "src"], False, _tree),
-    Entry("python3 threads+sockets", lambda: [sys.executable, str(PROGRAMS / "pysock.py")], True, None, True),
+    Entry("python3 threads+sockets", _python(PROGRAMS / "pysock.py"), True, None, True),
     Entry("C TCP+Unix server/client", _built("netpair.c"), True),
     Entry("C epoll+timerfd", _built("epoll_timer.c")),
 ]
