@@ -11,9 +11,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from decoding import Memory, line
 
-from renacer.events import args_text
-from renacer.syscalls.base import Call, DecodeOptions, result_text
+from renacer.syscalls.base import Call, DecodeOptions
 from renacer.syscalls.decoders import DECODERS
 from renacer.syscalls.decoders.file import open_flags_text
 from renacer.syscalls.decoders.fileops import date_comment, makedev_text, memfd_flags_text, mknod_mode_text
@@ -24,38 +24,8 @@ AT_FDCWD = 2**64 - 100
 EINVAL, EFAULT, EOVERFLOW = 22, 14, 75
 
 
-class Memory:
-    """A few byte regions; reads that leave them come back short."""
-
-    def __init__(self, regions: dict[int, bytes]) -> None:
-        self.regions = regions
-
-    def read(self, addr: int, size: int) -> bytes | None:
-        for base, data in self.regions.items():
-            if base <= addr < base + len(data):
-                return data[addr - base:addr - base + size]
-        return None
-
-    def read_cstr(self, addr: int, limit: int) -> tuple[bytes, bool] | None:
-        data = self.read(addr, limit + 1)
-        if data is None:
-            return None
-        nul = data.find(b"\0")
-        return (data[:nul], True) if 0 <= nul <= limit else (data[:limit], False)
 
 
-def line(name: str, args: tuple[int, ...], regions: dict[int, bytes] | None = None, retval: int = 0,
-         error: int = 0, limit: int = 32, after: dict[int, bytes] | None = None) -> str:
-    """A finished call as strace prints it; ``after`` is memory the kernel changed by exit."""
-    dec = DECODERS[name]
-    mem = Memory(dict(regions or {}))
-    call = Call(name, args + (0,) * (6 - len(args)), mem, DecodeOptions(string_limit=limit))
-    entry = tuple(dec.enter(call))
-    has_exit = dec.exits(call)
-    mem.regions.update(after or {})
-    call.exiting, call.retval, call.error = True, retval, error
-    exit_ = tuple(dec.exit(call)) if has_exit and dec.exit is not None else ()
-    return f"{name}({args_text(entry, exit_, dec.joint)}) = {result_text(call, dec)}"
 
 
 @pytest.fixture

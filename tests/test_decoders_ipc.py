@@ -6,46 +6,16 @@ from __future__ import annotations
 
 import struct
 
-from renacer.events import args_text
-from renacer.syscalls.base import Call, DecodeOptions, result_text
-from renacer.syscalls.decoders import DECODERS
+from decoding import line
+
+from renacer.syscalls.base import DecodeOptions
 
 EINVAL, E2BIG = 22, 7
 T = 1795544477  # a time in seconds, as IPC_STAT reports them
 
 
-class Memory:
-    """Tracee memory made of a few byte regions; reads outside them fail."""
-
-    def __init__(self, regions: dict[int, bytes]) -> None:
-        self.regions = regions
-
-    def read(self, addr: int, size: int) -> bytes | None:
-        for base, data in self.regions.items():
-            if base <= addr < base + len(data):
-                return data[addr - base:addr - base + size]
-        return None
-
-    def read_cstr(self, addr: int, limit: int) -> tuple[bytes, bool] | None:
-        data = self.read(addr, limit + 1)
-        if data is None:
-            return None
-        nul = data.find(b"\0")
-        return (data[:nul], True) if 0 <= nul <= limit else (data[:limit], False)
 
 
-def line(name: str, args: tuple[int, ...], regions: dict[int, bytes] | None = None, retval: int = 0,
-         error: int = 0, opts: DecodeOptions | None = None, after: dict[int, bytes] | None = None) -> str:
-    """The finished line for a call; ``after`` replaces memory regions before the exit half."""
-    dec = DECODERS[name]
-    mem = Memory(dict(regions or {}))
-    call = Call(name, args + (0,) * (6 - len(args)), mem, opts or DecodeOptions())
-    entry = tuple(dec.enter(call))
-    mem.regions.update(after or {})
-    has_exit = dec.exits(call)
-    call.exiting, call.retval, call.error = True, (-error if error else retval), error
-    exit_ = tuple(dec.exit(call)) if has_exit and dec.exit is not None else ()
-    return f"{name}({args_text(entry, exit_, dec.joint)}) = {result_text(call, dec)}"
 
 
 def perm(key: int = 0, uid: int = 0, mode: int = 0o600) -> bytes:

@@ -4,41 +4,15 @@ from __future__ import annotations
 
 import struct
 
-from renacer.events import args_text
-from renacer.syscalls.base import Call, DecodeOptions, result_text
-from renacer.syscalls.decoders import DECODERS
+from decoding import line
+
 from renacer.syscalls.decoders.signal import siginfo_text
 
 EINVAL = 22
 
 
-class FakeMemory:
-    """Tracee memory made of a few byte regions; reads outside them fail."""
-
-    def __init__(self, regions: dict[int, bytes]) -> None:
-        self.regions = regions
-
-    def read(self, addr: int, size: int) -> bytes | None:
-        for base, data in self.regions.items():
-            if base <= addr < base + len(data):
-                return data[addr - base:addr - base + size]
-        return None
-
-    def read_cstr(self, addr: int, limit: int) -> tuple[bytes, bool] | None:
-        return None
 
 
-def line(name: str, args: tuple[int, ...], regions: dict[int, bytes] | None = None,
-         retval: int = 0, error: int = 0, limit: int = 32) -> str:
-    """The text of a finished call: ``name(args) = ret``."""
-    dec = DECODERS[name]
-    opts = DecodeOptions(string_limit=limit)
-    call = Call(name, args + (0,) * (6 - len(args)), FakeMemory(regions or {}), opts)
-    entry = tuple(dec.enter(call))
-    has_exit = dec.exits(call)
-    call.exiting, call.retval, call.error = True, retval, error
-    exit_ = tuple(dec.exit(call)) if has_exit and dec.exit is not None else ()
-    return f"{name}({args_text(entry, exit_, dec.joint)}) = {result_text(call, dec)}"
 
 
 def siginfo(signo: int, code: int, body: bytes = b"", errno: int = 0) -> bytes:

@@ -4,44 +4,12 @@ from __future__ import annotations
 
 import struct
 
-from renacer.events import args_text
-from renacer.syscalls.base import Call, DecodeOptions, result_text
-from renacer.syscalls.decoders import DECODERS
+from decoding import line
+
+from renacer.syscalls.base import DecodeOptions
 from renacer.syscalls.decoders.process import wait_status_text
 from renacer.syscalls.decoders.ptrace import user_offset_text
 from renacer.syscalls.decoders.task import cap_set_text, personality_text, uid_text
-
-
-class Memory:
-    """A few byte regions of tracee memory; reads outside them fail."""
-
-    def __init__(self, regions: dict[int, bytes]) -> None:
-        self.regions = regions
-
-    def read(self, addr: int, size: int) -> bytes | None:
-        for base, data in self.regions.items():
-            if base <= addr < base + len(data):
-                return data[addr - base:addr - base + size]
-        return None
-
-    def read_cstr(self, addr: int, limit: int) -> tuple[bytes, bool] | None:
-        data = self.read(addr, limit + 1)
-        if data is None:
-            return None
-        nul = data.find(b"\0")
-        return (data[:nul], True) if 0 <= nul <= limit else (data[:limit], False)
-
-
-def line(name: str, args: tuple[int, ...], regions: dict[int, bytes] | None = None, retval: int = 0,
-         error: int = 0, opts: DecodeOptions | None = None) -> str:
-    """What strace prints for a finished call."""
-    dec = DECODERS[name]
-    call = Call(name, args + (0,) * (6 - len(args)), Memory(regions or {}), opts or DecodeOptions())
-    entry = tuple(dec.enter(call))
-    has_exit = dec.exits(call)
-    call.exiting, call.retval, call.error = True, retval, error
-    exit_ = tuple(dec.exit(call)) if has_exit and dec.exit is not None else ()
-    return f"{name}({args_text(entry, exit_, dec.joint)}) = {result_text(call, dec)}"
 
 
 def test_uids_print_minus_one_or_unsigned() -> None:
