@@ -15,8 +15,9 @@ from decoding import Memory, line
 
 from renacer.syscalls.base import Call, DecodeOptions
 from renacer.syscalls.decoders import DECODERS
+from renacer.syscalls.decoders.common import date_comment
 from renacer.syscalls.decoders.file import open_flags_text
-from renacer.syscalls.decoders.fileops import date_comment, makedev_text, memfd_flags_text, mknod_mode_text
+from renacer.syscalls.decoders.fileops import makedev_text, memfd_flags_text, mknod_mode_text
 from renacer.syscalls.decoders.ioctl import termios_text
 from renacer.syscalls.xlat import xlat_style
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import time
 from collections.abc import Callable
 
 from ..base import Call
@@ -131,3 +132,15 @@ def array_text(items: list[str], total: int) -> str:
     if not items:
         return "[...]" if total else "[]"
     return "[" + ", ".join(items) + (", ..." if total > len(items) else "") + "]"
+
+
+def date_comment(sec: int, frac: int = 0, digits: int = 9) -> str:
+    """`` /* 1970-01-01T00:00:01.000000002+0000 */`` in local time; '' for 0 or a time out of range."""
+    if sec == 0:
+        return ""
+    try:
+        tm = time.localtime(sec)
+    except (OverflowError, OSError, ValueError):
+        return ""
+    fraction = f".{frac:0{digits}d}" if frac else ""
+    return f" /* {time.strftime('%Y-%m-%dT%H:%M:%S', tm)}{fraction}{time.strftime('%z', tm)} */"

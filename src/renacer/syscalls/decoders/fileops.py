@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from ..base import (
     DIRFD,
     FD,
@@ -34,7 +32,7 @@ from ..xlat.fileops import (
     UTIME_SPECIAL,
 )
 from ..xlat.fs import AT_FLAGS, AT_HANDLE_FLAGS, FILE_TYPES
-from .common import failed, int_at, read_struct
+from .common import date_comment, failed, int_at, read_struct
 from .file import (
     ID,
     MODE_BITS,
@@ -127,18 +125,6 @@ def _sendfile_exit(c: Call) -> list[str]:
 
 
 # ---- times: utimensat, utimes, futimesat, utime --------------------------------------------
-
-
-def date_comment(sec: int, frac: int = 0, digits: int = 9) -> str:
-    """`` /* 1970-01-01T00:00:01.000000002+0000 */`` in local time; '' for 0 or a time out of range."""
-    if sec == 0:
-        return ""
-    try:
-        tm = time.localtime(sec)
-    except (OverflowError, OSError, ValueError):
-        return ""
-    fraction = f".{frac:0{digits}d}" if frac else ""
-    return f" /* {time.strftime('%Y-%m-%dT%H:%M:%S', tm)}{fraction}{time.strftime('%z', tm)} */"
 
 
 def _utimespec(sec: int, nsec: int) -> str:

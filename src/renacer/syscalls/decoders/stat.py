@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from ..base import DIRFD, FD, PATH, ULONG, Call, Decoder, flags, hexnum, out, sig
 from ..format import ptr, quote
 from ..xlat import STYLE, styled, xlat_style
@@ -17,7 +15,7 @@ from ..xlat.fs import (
     STATX_ATTRS,
     STATX_MASK,
 )
-from .common import array_text, failed, read_struct, shown
+from .common import array_text, date_comment, failed, read_struct, shown
 
 S_IFMT = 0o170000
 _SPECIAL = (0o4000, "S_ISUID"), (0o2000, "S_ISGID"), (0o1000, "S_ISVTX")
@@ -48,16 +46,6 @@ def _is_device(mode: int) -> bool:
     return mode & S_IFMT in (0o020000, 0o060000)
 
 
-def time_comment(sec: int, nsec: int) -> str:
-    """strace's note on a timestamp under -v: `` /* 2026-11-24T14:39:30.213904588+0000 */``."""
-    try:
-        t = time.localtime(sec)
-    except (OverflowError, OSError, ValueError):
-        return ""
-    frac = f".{nsec:09d}" if nsec else ""
-    return f" /* {time.strftime('%Y-%m-%dT%H:%M:%S', t)}{frac}{time.strftime('%z', t)} */"
-
-
 def stat_at(c: Call, addr: int) -> str:
     """A struct stat (x86_64 layout): mode, then size or device number; every member under -v."""
     got = read_struct(c, addr, "<QQQIII4xQqqqqqqqqq")
@@ -69,7 +57,7 @@ def stat_at(c: Call, addr: int) -> str:
         return f"{{st_mode={mode_text(mode)}, {second}, ...}}"
     times = []
     for name, sec, nsec in zip(("st_atime", "st_mtime", "st_ctime"), got[10::2], got[11::2], strict=True):
-        times.append(f"{name}={sec}{time_comment(sec, nsec)}, {name}_nsec={nsec}")
+        times.append(f"{name}={sec}{date_comment(sec, nsec)}, {name}_nsec={nsec}")
     return (f"{{st_dev={_makedev(dev)}, st_ino={ino}, st_mode={mode_text(mode)}, st_nlink={nlink}, "
             f"st_uid={uid}, st_gid={gid}, st_blksize={blksize}, st_blocks={blocks}, {second}, "
             + ", ".join(times) + "}")
@@ -103,7 +91,7 @@ def STATX(c: Call, i: int) -> str:
         return (f"{{stx_mask={STATX_MASK.flags(mask)}, stx_attributes={STATX_ATTRS.flags(attrs)}, "
                 f"stx_mode={mode_text(mode)}, stx_size={size}, ...}}")
     stamps = zip(_STATX_TIMES, _STATX_TIME_BITS, got[11:19:2], got[12:19:2], strict=True)
-    times = [f"{name}={{tv_sec={sec}, tv_nsec={nsec}}}{time_comment(sec, nsec)}"
+    times = [f"{name}={{tv_sec={sec}, tv_nsec={nsec}}}{date_comment(sec, nsec)}"
              for name, bit, sec, nsec in stamps if mask & bit]
     rmaj, rmin, dmaj, dmin, mnt_id = got[19:24]
     return (f"{{stx_mask={STATX_MASK.flags(mask)}, stx_blksize={blksize}, "
