@@ -200,6 +200,8 @@ _PID_MENTIONS = (
     re.compile(r"\b(?:kill|tkill|tgkill|wait4|waitid|ptrace|prlimit64)\((?:P_PID, )?(\d+)"),
     re.compile(r"\btgkill\(\d+, (\d+)"),
 )
+# Lines that never mention a pid but are full of page-multiple sizes a pid may equal (16384).
+_NO_PIDS = re.compile(r"^(?:TS )?(?:\[[^]]*\] )?(?:mmap|munmap|mprotect|mremap|madvise|brk|pkey_mprotect)\(")
 _UNFINISHED = " <unfinished ...>"
 _RESUMED = re.compile(r"^<\.\.\. ([a-z0-9_]+) resumed>")
 _NAME = re.compile(r"^(?:<\.\.\. )?([a-z_][a-z0-9_]*)(\(| resumed>)")
@@ -254,7 +256,7 @@ def normalize(lines: Sequence[str]) -> list[str]:
         body = _ENDPOINT_PORT.sub(_ephemeral, body)
         body = _ENDPOINT_INODE.sub(_endpoint_inodes, body)
         body = _TEXT_ADDR.sub("ADDR", body)
-        if pid_token is not None:
+        if pid_token is not None and not _NO_PIDS.match(body):
             body = pid_token.sub(lambda m: pids[m.group(1)], body)
         body = _ALIGN.sub(") = ", body)
         out.append(f"{pids[pid]} {body}" if pid is not None else body)

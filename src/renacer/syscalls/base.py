@@ -278,6 +278,39 @@ def pointers_only(c: Call, pieces: list[str], first: int) -> list[str]:
     return out
 
 
+def unknown_mark(value: int, unknown: str) -> str:
+    """A value strace cannot name, marked ``0x40 /* X_??? */``; under -X raw only the number."""
+    return hexnum(value) if STYLE.get() == "raw" else f"{hexnum(value)} /* {unknown} */"
+
+def noted_value_text(table: Xlat, value: int, unknown: str) -> str:
+    """``value``'s name from ``table``, or the number marked as unknown."""
+    return table.value(value) if table.name(value) is not None else unknown_mark(value, unknown)
+
+def noted_value(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:
+    """A constant argument printed by ``noted_value_text``; ``unknown`` names the family (``MADV_???``)."""
+    mask = (1 << width) - 1
+
+    def fmt(c: Call, i: int) -> str:
+        return noted_value_text(table, c.args[i] & mask, unknown)
+
+    return fmt
+
+def noted_flags_text(table: Xlat, value: int, unknown: str, zero: str = "0") -> str:
+    """Flags as ``A|B|0x40``; a value with no known bit at all marked as unknown."""
+    if value and not any(bit and value & bit == bit for bit, _ in table.entries):
+        return unknown_mark(value, unknown)
+    return table.flags(value, zero)
+
+def noted_flags(table: Xlat, unknown: str, zero: str = "0", width: int = 32) -> ArgFormatter:
+    """A flags argument printed by ``noted_flags_text``; ``unknown`` names the family (``MS_???``)."""
+    mask = (1 << width) - 1
+
+    def fmt(c: Call, i: int) -> str:
+        return noted_flags_text(table, c.args[i] & mask, unknown, zero)
+
+    return fmt
+
+
 # ---- return values -------------------------------------------------------------------------
 
 

@@ -7,7 +7,18 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..base import ULONG, Call, Decoder, cstring, fd_text, hexnum, ret_fd, ret_int
+from ..base import (
+    ULONG,
+    Call,
+    Decoder,
+    cstring,
+    fd_text,
+    hexnum,
+    noted_flags_text,
+    noted_value_text,
+    ret_fd,
+    ret_int,
+)
 from ..format import ptr, quote, quote_hex_all
 from ..xlat import Xlat, styled
 from ..xlat.bpf import (
@@ -23,7 +34,6 @@ from ..xlat.bpf import (
 )
 from .arrays import array_at
 from .bpf_insn import ebpf_insn
-from .net import flag_names, named
 
 ATTR_MAX = 4096  # strace decodes an attr of at most a page, else prints the pointer
 OBJ_NAME_LEN = 16
@@ -54,11 +64,11 @@ def _ptr(c: Call, v: int, attr: bytes) -> str:
 
 
 def _const(table: Xlat, unknown: str) -> Render:
-    return lambda c, v, attr: named(table, v, unknown)
+    return lambda c, v, attr: noted_value_text(table, v, unknown)
 
 
 def _flags(table: Xlat, unknown: str) -> Render:
-    return lambda c, v, attr: flag_names(table, v, unknown)
+    return lambda c, v, attr: noted_flags_text(table, v, unknown)
 
 
 def _ifindex(c: Call, v: int, attr: bytes) -> str:
@@ -200,7 +210,7 @@ def _bpf_enter(c: Call) -> list[str]:
         text = attr_text(c, cmd, c.args[1], size)
     else:
         text = ptr(c.args[1])
-    return [named(BPF_COMMANDS, cmd, "BPF_???"), text, ULONG(c, 2)]
+    return [noted_value_text(BPF_COMMANDS, cmd, "BPF_???"), text, ULONG(c, 2)]
 
 
 def _bpf_ret(c: Call) -> str:

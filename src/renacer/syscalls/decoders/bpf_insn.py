@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..base import hexnum
+from ..base import hexnum, noted_value_text
 from ..xlat import Xlat
 from ..xlat.bpf import (
     BPF_ALU_OPS,
@@ -17,7 +17,6 @@ from ..xlat.bpf import (
     EBPF_CLASSES,
 )
 from ..xlat.misc import SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ACTIONS
-from .net import named
 
 BPF_ALU, BPF_JMP, BPF_RET, BPF_MISC = 4, 5, 6, 7
 EBPF_JMP32, EBPF_ALU64 = 6, 7
@@ -25,7 +24,7 @@ _UNKNOWN = "BPF_???"
 
 
 def _field(table: Xlat, value: int) -> str:
-    return named(table, value, _UNKNOWN)
+    return noted_value_text(table, value, _UNKNOWN)
 
 
 def _rest(code: int, handled: int) -> str:
@@ -62,9 +61,9 @@ def classic_code(code: int) -> str:
 def seccomp_action(k: int, exact: bool = False) -> str:
     """A seccomp return value: ``SECCOMP_RET_ERRNO|0x1``; ``exact`` names only whole actions."""
     if exact:
-        return named(SECCOMP_RET_ACTIONS, k, "SECCOMP_RET_???")
+        return noted_value_text(SECCOMP_RET_ACTIONS, k, "SECCOMP_RET_???")
     action, data = k & SECCOMP_RET_ACTION_FULL, k & ~SECCOMP_RET_ACTION_FULL
-    text = named(SECCOMP_RET_ACTIONS, action, "SECCOMP_RET_???")
+    text = noted_value_text(SECCOMP_RET_ACTIONS, action, "SECCOMP_RET_???")
     return f"{text}|{data:#x}" if data else text
 
 
@@ -91,7 +90,7 @@ def ebpf_code(code: int) -> str:
 def ebpf_insn(t: tuple[int, ...]) -> str:
     """A struct bpf_insn (format ``<BBhi``): ``{code=..., dst_reg=BPF_REG_0, ..., imm=0}``."""
     code, regs, off, imm = t
-    dst = named(BPF_REGS, regs & 0xF, "BPF_REG_???")
-    src = named(BPF_REGS, regs >> 4, "BPF_REG_???")
+    dst = noted_value_text(BPF_REGS, regs & 0xF, "BPF_REG_???")
+    src = noted_value_text(BPF_REGS, regs >> 4, "BPF_REG_???")
     return (f"{{code={ebpf_code(code)}, dst_reg={dst}, src_reg={src}, off={off}, "
             f"imm={hexnum(imm & 0xFFFFFFFF)}}}")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ..base import FD, INT, UINT, Call, Decoder, fd_text, flags, hexnum, out, ret_fd, sig
+from ..base import FD, INT, UINT, Call, Decoder, fd_text, flags, hexnum, noted_flags, out, ret_fd, sig
 from ..format import ptr, s32
 from ..xlat import Xlat, xlat_style
 from ..xlat.fs import CLOSE_RANGE_FLAGS, FCNTL_CMDS, FD_FLAGS, LOCK_TYPES, OPEN_FLAGS, SEALS, SEEK_WHENCE
 from ..xlat.net import POLL_EVENTS
 from .common import SIGNO, array_text, failed, read_struct, shown
-from .file import known_flags, open_flags
+from .file import open_flags
 
 F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL = 0, 1, 2, 3, 4
 F_GETLK, F_SETLK, F_SETLKW = 5, 6, 7
@@ -151,6 +151,6 @@ DECODERS: dict[str, Decoder] = {
     "dup3": sig(FD, FD, _PIPE_FLAGS, ret=ret_fd),
     "pipe": sig(out(FDPAIR)),
     "pipe2": sig(out(FDPAIR), _PIPE_FLAGS),
-    "close_range": sig(UINT, UINT, known_flags(CLOSE_RANGE_FLAGS, "CLOSE_RANGE_???")),
+    "close_range": sig(UINT, UINT, noted_flags(CLOSE_RANGE_FLAGS, "CLOSE_RANGE_???")),
     "poll": sig(POLLFDS, UINT, INT, ret=_poll_ret),
 }

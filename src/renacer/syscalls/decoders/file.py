@@ -11,7 +11,6 @@ from ..base import (
     OUTBUF,
     PATH,
     ULONG,
-    ArgFormatter,
     Call,
     Decoder,
     buffer,
@@ -19,13 +18,15 @@ from ..base import (
     cstring,
     hexnum,
     inbuf,
+    noted_flags,
+    noted_flags_text,
     out,
     ret_fd,
     ret_octal,
     sig,
 )
 from ..format import octal_mode, ptr, quote
-from ..xlat import STYLE, Xlat, styled, xlat_style
+from ..xlat import STYLE, styled, xlat_style
 from ..xlat.fs import (
     ACCESS_MODES,
     AT_EACCESS_FLAGS,
@@ -58,28 +59,6 @@ def whole_value(value: int, render: Callable[[int], str]) -> str:
     return styled(hexnum(value), abbrev_text(render, value))
 
 
-def flags_text(table: Xlat, value: int, unknown: str) -> str:
-    """Flags as strace prints them: ``A|B|0x40``; a value with no known bit as ``0x40 /* X_??? */``."""
-    if value == 0:
-        return table.flags(0)
-    text = abbrev_text(table.flags, value)
-    named = any(v and value & v == v for v, _ in table.entries)
-    style = STYLE.get()
-    if style == "abbrev":
-        return text if named else f"{text} /* {unknown} */"
-    return hexnum(value) if style == "raw" else f"{hexnum(value)} /* {text if named else unknown} */"
-
-
-def known_flags(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:
-    """A flags argument printed by ``flags_text``; ``unknown`` names the family (``AT_???``)."""
-    mask = (1 << width) - 1
-
-    def fmt(c: Call, i: int) -> str:
-        return flags_text(table, c.args[i] & mask, unknown)
-
-    return fmt
-
-
 def open_flags(c: Call, i: int) -> str:
     """open(2) flags: the access mode always first (``O_RDONLY|O_CLOEXEC``)."""
     return open_flags_text(c.args[i] & 0xFFFFFFFF)
@@ -102,7 +81,7 @@ def MODE(c: Call, i: int) -> str:
 
 def ACCESS(c: Call, i: int) -> str:
     v = c.args[i] & 0xFFFFFFFF
-    return flags_text(ACCESS_MODES, v, "?_OK") if v else styled("0", "F_OK")
+    return noted_flags_text(ACCESS_MODES, v, "?_OK") if v else styled("0", "F_OK")
 
 
 def ID(c: Call, i: int) -> str:
@@ -161,9 +140,9 @@ def _xattr_list(c: Call, i: int) -> str:
     return OUTBUF(c, i)
 
 
-_AT_EACCESS = known_flags(AT_EACCESS_FLAGS, "AT_???")
-_AT = known_flags(AT_FLAGS, "AT_???")
-_XATTR = known_flags(XATTR_FLAGS, "XATTR_???")
+_AT_EACCESS = noted_flags(AT_EACCESS_FLAGS, "AT_???")
+_AT = noted_flags(AT_FLAGS, "AT_???")
+_XATTR = noted_flags(XATTR_FLAGS, "XATTR_???")
 
 DECODERS: dict[str, Decoder] = {
     "read": sig(FD, out(OUTBUF), ULONG),
@@ -191,7 +170,7 @@ DECODERS: dict[str, Decoder] = {
     "mkdirat": sig(DIRFD, PATH, MODE),
     "rename": sig(PATH, PATH),
     "renameat": sig(DIRFD, PATH, DIRFD, PATH),
-    "renameat2": sig(DIRFD, PATH, DIRFD, PATH, known_flags(RENAME_FLAGS, "RENAME_??")),
+    "renameat2": sig(DIRFD, PATH, DIRFD, PATH, noted_flags(RENAME_FLAGS, "RENAME_??")),
     "link": sig(PATH, PATH),
     "symlink": sig(PATH, PATH),
     "symlinkat": sig(PATH, DIRFD, PATH),

@@ -13,6 +13,8 @@ from ..base import (
     Call,
     Decoder,
     hexnum,
+    noted_flags,
+    noted_flags_text,
     ret_fd,
     sig,
 )
@@ -40,8 +42,6 @@ from .file import (
     O_TMPFILE,
     XATTR_NAME,
     abbrev_text,
-    flags_text,
-    known_flags,
     open_flags,
     open_flags_text,
     whole_value,
@@ -53,13 +53,13 @@ OPEN_HOW_TAIL_MAX = 4096  # strace looks at most this far into a larger struct
 S_IFMT, S_IFCHR, S_IFBLK = 0o170000, 0o020000, 0o060000
 NSEC_PER_SEC, USEC_PER_SEC = 1_000_000_000, 1_000_000
 
-_AT = known_flags(AT_FLAGS, "AT_???")
+_AT = noted_flags(AT_FLAGS, "AT_???")
 
 
 def _read(c: Call, addr: int, fmt: str) -> tuple[int, ...] | None:
     """A struct the call points at; None when unreadable or under -e verbose=none (a pointer then)."""
     return read_struct(c, addr, fmt) if c.opts.verbose else None
-_SPLICE = known_flags(SPLICE_FLAGS, "SPLICE_F_???")
+_SPLICE = noted_flags(SPLICE_FLAGS, "SPLICE_F_???")
 
 
 # ---- openat2 -------------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def open_how_text(c: Call, addr: int, size: int) -> str:
     parts = [f"flags={open_flags_text(fl)}"]
     if fl & O_CREAT or fl & O_TMPFILE == O_TMPFILE or mode:
         parts.append(f"mode={octal_mode(mode)}")
-    parts.append(f"resolve={flags_text(RESOLVE_FLAGS, resolve, 'RESOLVE_???')}")
+    parts.append(f"resolve={noted_flags_text(RESOLVE_FLAGS, resolve, 'RESOLVE_???')}")
     end = min(size, OPEN_HOW_TAIL_MAX)
     if end > OPEN_HOW_SIZE:
         tail = c.mem.read(addr + OPEN_HOW_SIZE, end - OPEN_HOW_SIZE)
@@ -210,7 +210,7 @@ def _mknod_pieces(c: Call, first: int) -> list[str]:
 def _memfd_names(value: int) -> str:
     huge = value >> MFD_HUGE_SHIFT & MFD_HUGE_MASK
     rest = value & ~(MFD_HUGE_MASK << MFD_HUGE_SHIFT)
-    text = flags_text(MFD_FLAGS, rest, "MFD_???")
+    text = noted_flags_text(MFD_FLAGS, rest, "MFD_???")
     if not huge:
         return text
     return f"{text}|{huge}<<MFD_HUGE_SHIFT" if rest else f"{huge}<<MFD_HUGE_SHIFT"
@@ -271,7 +271,7 @@ def _handle_exit(c: Call) -> list[str]:
             text += f", handle_type={got[1]}, f_handle={_f_handle(c, addr, size)}"
         text += "}"
     mount_id = ptr(c.args[3]) if failed(c) else int_at(c, c.args[3])
-    return [text, mount_id, flags_text(AT_HANDLE_FLAGS, c.args[4] & 0xFFFFFFFF, "AT_???")]
+    return [text, mount_id, noted_flags_text(AT_HANDLE_FLAGS, c.args[4] & 0xFFFFFFFF, "AT_???")]
 
 
 def _HANDLE(c: Call, i: int) -> str:
@@ -285,8 +285,8 @@ DECODERS: dict[str, Decoder] = {
     "splice": sig(FD, LOFF, FD, LOFF, ULONG, _SPLICE),
     "tee": sig(FD, FD, ULONG, _SPLICE),
     "vmsplice": sig(FD, IOV_IN, ULONG, _SPLICE),
-    "fallocate": sig(FD, known_flags(FALLOC_FLAGS, "FALLOC_FL_???"), LONG, LONG),
-    "flock": sig(FD, known_flags(FLOCK_OPS, "LOCK_???")),
+    "fallocate": sig(FD, noted_flags(FALLOC_FLAGS, "FALLOC_FL_???"), LONG, LONG),
+    "flock": sig(FD, noted_flags(FLOCK_OPS, "LOCK_???")),
     "fchownat": sig(DIRFD, PATH, ID, ID, _AT),
     "utimensat": sig(DIRFD, PATH, UTIMENS, _AT),
     "utimes": sig(PATH, TIMEVALS),
@@ -295,7 +295,7 @@ DECODERS: dict[str, Decoder] = {
     "linkat": sig(DIRFD, PATH, DIRFD, PATH, _AT),
     "mknod": Decoder(lambda c: _mknod_pieces(c, 0)),
     "mknodat": Decoder(lambda c: [DIRFD(c, 0), *_mknod_pieces(c, 1)]),
-    "sync_file_range": sig(FD, LONG, LONG, known_flags(SYNC_FILE_RANGE_FLAGS, "SYNC_FILE_RANGE_???")),
+    "sync_file_range": sig(FD, LONG, LONG, noted_flags(SYNC_FILE_RANGE_FLAGS, "SYNC_FILE_RANGE_???")),
     "syncfs": sig(FD),
     "readahead": sig(FD, LONG, ULONG),
     "memfd_create": sig(STR, _MFD, ret=ret_fd),

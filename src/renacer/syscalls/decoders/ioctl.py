@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..base import FD, Call, Decoder, hexnum
+from ..base import FD, Call, Decoder, hexnum, noted_value_text
 from ..format import ptr, s32
-from ..xlat import STYLE, Xlat, styled
+from ..xlat import Xlat, styled
 from ..xlat.ioctl import (
     BAUDS,
     CBAUD,
@@ -75,14 +75,6 @@ def request_text(req: int) -> str:
     return styled(hexnum(req), REQUESTS.name(req) or ioc_text(req))
 
 
-def marked(table: Xlat, value: int, unknown: str) -> str:
-    """A value from ``table``; an unknown one in hex with ``/* unknown */`` (hex alone under -X raw)."""
-    if table.name(value) is not None:
-        return table.value(value)
-    number = hexnum(value)
-    return number if STYLE.get() == "raw" else f"{number} /* {unknown} */"
-
-
 def _flags(table: Xlat, value: int) -> str:
     """A termios flag field: empty when no bit is set, in every -X style."""
     return table.flags(value) if value else ""
@@ -119,7 +111,7 @@ def termios_text(fields: tuple[int, ...], abbrev: bool = True) -> str:
             f"c_cflag={cflag_text(cflag)}, c_lflag={_flags(LFLAGS, lflag)}")
     if abbrev:
         return text + ", ...}"
-    return f"{text}, c_line={marked(LINE_DISCIPLINES, line, 'N_???')}, c_cc={cc_text(tuple(cc))}}}"
+    return f"{text}, c_line={noted_value_text(LINE_DISCIPLINES, line, 'N_???')}, c_cc={cc_text(tuple(cc))}}}"
 
 
 def termios_at(c: Call, addr: int) -> str:
@@ -151,7 +143,7 @@ def _arg_text(c: Call) -> str:
     if kind in (_WINSZ_IN, _WINSZ_OUT):
         return winsize_at(c, addr)
     if kind in _NAMED_ARGS:
-        return marked(_NAMED_ARGS[kind], addr, "TC???")
+        return noted_value_text(_NAMED_ARGS[kind], addr, "TC???")
     if kind == _DEC:
         return str(s32(addr))
     return hexnum(addr)

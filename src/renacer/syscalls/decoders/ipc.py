@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..base import INT, PTR, ULONG, Call, Decoder, buffer, out, ret_hex, sig
+from ..base import (
+    INT,
+    PTR,
+    ULONG,
+    Call,
+    Decoder,
+    buffer,
+    noted_flags_text,
+    noted_value_text,
+    out,
+    ret_hex,
+    sig,
+)
 from ..format import ptr, s64
 from ..xlat import STYLE, Xlat, styled
 from ..xlat.ipc import (
@@ -24,7 +36,6 @@ from ..xlat.ipc import (
 from . import mqueue
 from .arrays import array_at, octal
 from .common import TIMESPEC, failed, read_struct, struct_at
-from .net import flag_names, named
 
 IPC_RMID, IPC_SET, IPC_STAT, IPC_INFO = 0, 1, 2, 3
 
@@ -67,7 +78,7 @@ def _get_flags(table: Xlat, huge: bool) -> Callable[[Call, int], str]:
 def _cmd_text(table: Xlat, cmd: int, unknown: str) -> str:
     """``IPC_STAT``, ``IPC_64|IPC_STAT``, ``0x55 /* SHM_??? */``."""
     prefix = styled(f"{IPC_64:#x}", "IPC_64") + "|" if cmd & IPC_64 else ""
-    return prefix + named(table, cmd & ~IPC_64, unknown)
+    return prefix + noted_value_text(table, cmd & ~IPC_64, unknown)
 
 
 def _cmd(c: Call, i: int) -> int:
@@ -208,11 +219,11 @@ def MSGBUF_OUT(c: Call, i: int) -> str:
 
 
 def _msg_flags(c: Call, i: int) -> str:
-    return flag_names(MSG_FLAGS, c.args[i] & 0xFFFFFFFF, "MSG_???")
+    return noted_flags_text(MSG_FLAGS, c.args[i] & 0xFFFFFFFF, "MSG_???")
 
 
 def _shmat_flags(c: Call, i: int) -> str:
-    return flag_names(SHMAT_FLAGS, c.args[i] & 0xFFFFFFFF, "SHM_???")
+    return noted_flags_text(SHMAT_FLAGS, c.args[i] & 0xFFFFFFFF, "SHM_???")
 
 
 def _long(c: Call, i: int) -> str:

@@ -8,17 +8,17 @@ from ..base import (
     INT,
     PTR,
     ULONG,
-    ArgFormatter,
     Call,
     Decoder,
     composite,
     hexnum,
+    noted_flags,
+    noted_value,
     out,
     ret_hex,
     sig,
 )
 from ..format import ptr
-from ..xlat import STYLE, Xlat
 from ..xlat.mem import (
     MADVICE,
     MAP_FLAGS,
@@ -40,43 +40,6 @@ PAGE_SIZE = 4096
 MREMAP_MAYMOVE, MREMAP_FIXED = 1, 2
 MEMBARRIER_CMD_QUERY = 0
 MEMBARRIER_CMD_FLAG_CPU = 1
-
-
-def unknown_mark(value: int, unknown: str) -> str:
-    """A value strace cannot name, marked ``0x40 /* X_??? */``; under -X raw only the number."""
-    return hexnum(value) if STYLE.get() == "raw" else f"{hexnum(value)} /* {unknown} */"
-
-
-def noted_value_text(table: Xlat, value: int, unknown: str) -> str:
-    """``value``'s name from ``table``, or the number marked as unknown."""
-    return table.value(value) if table.name(value) is not None else unknown_mark(value, unknown)
-
-
-def noted_value(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:
-    """A constant argument printed by ``noted_value_text``; ``unknown`` names the family (``MADV_???``)."""
-    mask = (1 << width) - 1
-
-    def fmt(c: Call, i: int) -> str:
-        return noted_value_text(table, c.args[i] & mask, unknown)
-
-    return fmt
-
-
-def noted_flags_text(table: Xlat, value: int, unknown: str, zero: str = "0") -> str:
-    """Flags as ``A|B|0x40``; a value with no known bit at all marked as unknown."""
-    if value and not any(bit and value & bit == bit for bit, _ in table.entries):
-        return unknown_mark(value, unknown)
-    return table.flags(value, zero)
-
-
-def noted_flags(table: Xlat, unknown: str, zero: str = "0", width: int = 32) -> ArgFormatter:
-    """A flags argument printed by ``noted_flags_text``; ``unknown`` names the family (``MS_???``)."""
-    mask = (1 << width) - 1
-
-    def fmt(c: Call, i: int) -> str:
-        return noted_flags_text(table, c.args[i] & mask, unknown, zero)
-
-    return fmt
 
 
 PROT_ARG = noted_flags(PROT, "PROT_???", zero="PROT_NONE")

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
-from ..base import FD, INT, OUTBUF, PTR, STR, UINT, ULONG, Call, Decoder, fd_text, hexnum, ret_fd, sig
+from ..base import (
+    FD,
+    INT,
+    OUTBUF,
+    PTR,
+    STR,
+    UINT,
+    ULONG,
+    Call,
+    Decoder,
+    fd_text,
+    hexnum,
+    noted_flags,
+    noted_flags_text,
+    noted_value,
+    noted_value_text,
+    ret_fd,
+    sig,
+)
 from ..format import ptr, s32
 from ..xlat.misc import (
     IORING_ENTER_FLAGS,
@@ -28,7 +46,6 @@ from . import bpf, perf
 from .arrays import array_at
 from .bpf_insn import classic_insn, seccomp_action
 from .common import failed, read_struct, sigset_at, struct_at
-from .net import flag_names, named
 
 SIGSET_SIZE = 8  # the kernel's sigset_t
 
@@ -65,9 +82,9 @@ SYSLOG = Decoder(_syslog_enter, _syslog_exit, has_exit=lambda c: s32(c.args[0]) 
 def _reboot_enter(c: Call) -> list[str]:
     cmd = c.args[2] & 0xFFFFFFFF
     pieces = [
-        named(REBOOT_MAGIC1, c.args[0] & 0xFFFFFFFF, "LINUX_REBOOT_MAGIC_???"),
-        named(REBOOT_MAGIC2, c.args[1] & 0xFFFFFFFF, "LINUX_REBOOT_MAGIC_???"),
-        named(REBOOT_CMDS, cmd, "LINUX_REBOOT_CMD_???"),
+        noted_value_text(REBOOT_MAGIC1, c.args[0] & 0xFFFFFFFF, "LINUX_REBOOT_MAGIC_???"),
+        noted_value_text(REBOOT_MAGIC2, c.args[1] & 0xFFFFFFFF, "LINUX_REBOOT_MAGIC_???"),
+        noted_value_text(REBOOT_CMDS, cmd, "LINUX_REBOOT_CMD_???"),
     ]
     return [*pieces, STR(c, 3)] if cmd == REBOOT_CMD_RESTART2 else pieces
 
@@ -87,10 +104,10 @@ def _fprog(c: Call, addr: int) -> str:
 
 def _seccomp_enter(c: Call) -> list[str]:
     op, flags = c.args[0] & 0xFFFFFFFF, c.args[1] & 0xFFFFFFFF
-    pieces = [named(SECCOMP_OPS, op, "SECCOMP_SET_MODE_???")]
+    pieces = [noted_value_text(SECCOMP_OPS, op, "SECCOMP_SET_MODE_???")]
     if op == SECCOMP_SET_MODE_FILTER:
-        flags_text = flag_names(SECCOMP_FILTER_FLAGS, flags, "SECCOMP_FILTER_FLAG_???")
-        return [*pieces, flags_text, _fprog(c, c.args[2])]
+        flag_text = noted_flags_text(SECCOMP_FILTER_FLAGS, flags, "SECCOMP_FILTER_FLAG_???")
+        return [*pieces, flag_text, _fprog(c, c.args[2])]
     pieces.append(hexnum(flags))
     if op == SECCOMP_GET_ACTION_AVAIL:
         return [*pieces, struct_at(c, c.args[2], "<I", lambda t: f"[{seccomp_action(t[0], exact=True)}]")]
@@ -134,7 +151,7 @@ def _uring_params_enter(c: Call) -> list[str]:
     t = _params(c)
     if t is None:
         return [UINT(c, 0), PTR(c, 1)]
-    flags = flag_names(IORING_SETUP_FLAGS, t[2], "IORING_SETUP_???")
+    flags = noted_flags_text(IORING_SETUP_FLAGS, t[2], "IORING_SETUP_???")
     text = f"{{flags={flags}, sq_thread_cpu={hexnum(t[3])}, sq_thread_idle={t[4]}"
     if t[2] & IORING_SETUP_ATTACH_WQ:
         text += f", wq_fd={fd_text(c, s32(t[6]))}"
@@ -148,7 +165,7 @@ def _uring_params_exit(c: Call) -> list[str]:
     t = _params(c)
     if failed(c) or t is None:
         return ["}"]
-    features = flag_names(IORING_FEATURES, t[5], "IORING_FEAT_???")
+    features = noted_flags_text(IORING_FEATURES, t[5], "IORING_FEAT_???")
     return [f", sq_entries={t[0]}, cq_entries={t[1]}, features={features}, "
             f"sq_off={_offsets(_SQ_OFF, t[10:19])}, cq_off={_offsets(_CQ_OFF, t[19:28])}}}"]
 
@@ -162,15 +179,15 @@ def _enter_arg(c: Call, i: int) -> str:
     return sigset_at(c, c.args[i], SIGSET_SIZE) if c.args[5] == SIGSET_SIZE else ptr(c.args[i])
 
 
+_IORING_ENTER = noted_flags(IORING_ENTER_FLAGS, "IORING_ENTER_???")
+
 DECODERS: dict[str, Decoder] = {
     "syslog": SYSLOG,
     "reboot": Decoder(_reboot_enter),
     "seccomp": SECCOMP,
     "io_uring_setup": IO_URING_SETUP,
-    "io_uring_enter": sig(FD, UINT, UINT, lambda c, i: flag_names(IORING_ENTER_FLAGS, c.args[i] & 0xFFFFFFFF,
-                                                                    "IORING_ENTER_???"), _enter_arg, ULONG),
-    "io_uring_register": sig(FD, lambda c, i: named(IORING_REGISTER_OPS, c.args[i] & 0xFFFFFFFF,
-                                                    "IORING_REGISTER_???"), PTR, UINT),
+    "io_uring_enter": sig(FD, UINT, UINT, _IORING_ENTER, _enter_arg, ULONG),
+    "io_uring_register": sig(FD, noted_value(IORING_REGISTER_OPS, "IORING_REGISTER_???"), PTR, UINT),
     **bpf.DECODERS,
     **perf.DECODERS,
 }

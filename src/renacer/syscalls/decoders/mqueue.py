@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from ..base import FD, OUTBUF, PATH, UINT, ULONG, Call, Decoder, inbuf, out, ret_fd, sig
+from ..base import (
+    FD,
+    OUTBUF,
+    PATH,
+    UINT,
+    ULONG,
+    Call,
+    Decoder,
+    inbuf,
+    noted_flags_text,
+    noted_value_text,
+    out,
+    ret_fd,
+    sig,
+)
 from ..format import ptr, s32
 from ..xlat.ipc import MQ_FLAGS, SIGEV_NONE, SIGEV_NOTIFY, SIGEV_THREAD, SIGEV_THREAD_ID
 from .arrays import octal
 from .common import TIMESPEC, failed, signal_name, struct_at
 from .file import open_flags
-from .net import flag_names, named
 
 O_CREAT = 0o100
 _MQ_ATTR = "<qqqq32x"  # struct mq_attr: flags, maxmsg, msgsize, curmsgs, 4 reserved longs
@@ -23,7 +36,7 @@ def mq_attr_at(c: Call, addr: int, named_flags: bool) -> str:
     """A struct mq_attr; mq_getsetattr names mq_flags (O_NONBLOCK), mq_open prints them in hex."""
     def render(t: tuple[int, ...]) -> str:
         v = t[0] & 0xFFFFFFFFFFFFFFFF
-        text = flag_names(MQ_FLAGS, v, "O_???") if named_flags else (f"{v:#x}" if v else "0")
+        text = noted_flags_text(MQ_FLAGS, v, "O_???") if named_flags else (f"{v:#x}" if v else "0")
         return _mq_attr(text, t)
 
     return struct_at(c, addr, _MQ_ATTR, render)
@@ -44,7 +57,7 @@ def _sigevent(t: tuple[int, ...]) -> str:
         parts.append(f"sigev_value={{sival_int={s32(value)}, sival_ptr={ptr(value)}}}")
     # strace names the signal unless nothing is to be delivered
     parts.append(f"sigev_signo={signo if notify == SIGEV_NONE else signal_name(signo)}")
-    parts.append(f"sigev_notify={named(SIGEV_NOTIFY, notify & 0xFFFFFFFF, 'SIGEV_???')}")
+    parts.append(f"sigev_notify={noted_value_text(SIGEV_NOTIFY, notify & 0xFFFFFFFF, 'SIGEV_???')}")
     if notify == SIGEV_THREAD:
         parts.append(f"sigev_notify_function={ptr(first)}, sigev_notify_attributes={ptr(second)}")
     elif notify == SIGEV_THREAD_ID:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..base import FD, INT, LONG, UINT, ULONG, Call, Decoder, buffer, fd_text, flags, sig
+from ..base import FD, INT, LONG, UINT, ULONG, Call, Decoder, buffer, fd_text, flags, noted_value_text, sig
 from ..format import ptr, s32
 from ..xlat.net import MSG_FLAGS, RWF_FLAGS, SCM_TYPES, SOCKOPT_LEVELS
 from .common import array_text, failed, read_struct, shown, timespec_at
-from .net import SOCKADDR_IN, named, sockaddr_text
+from .net import SOCKADDR_IN, sockaddr_text
 
 IOV_MAX = 1024
 SOL_SOCKET, SCM_RIGHTS, SCM_CREDENTIALS = 1, 1, 2
@@ -90,7 +90,7 @@ def cmsgs_text(c: Call, addr: int, size: int) -> str:
         if got is None:
             return ptr(addr)
         length, level, kind = got
-        level_text = named(SOCKOPT_LEVELS, level & 0xFFFFFFFF, "SOL_??")
+        level_text = noted_value_text(SOCKOPT_LEVELS, level & 0xFFFFFFFF, "SOL_??")
         kind_text = SCM_TYPES.value(kind, "{:#x}") if level == SOL_SOCKET else f"{kind:#x}"
         text = f"{{cmsg_len={length}, cmsg_level={level_text}, cmsg_type={kind_text}"
         body = min(length, size - offset) - _CMSG_HEADER

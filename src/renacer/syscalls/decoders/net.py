@@ -5,9 +5,20 @@ from __future__ import annotations
 import socket as _socket
 from collections.abc import Callable
 
-from ..base import FD, INT, Call, Decoder, buffer, hexnum, out, ret_fd, sig
+from ..base import (
+    FD,
+    INT,
+    Call,
+    Decoder,
+    buffer,
+    noted_flags_text,
+    noted_value_text,
+    out,
+    ret_fd,
+    sig,
+)
 from ..format import ptr, quote, s32
-from ..xlat import STYLE, Xlat, styled, xlat_style
+from ..xlat import STYLE, styled, xlat_style
 from ..xlat.net import (
     ARPHRD_TYPES,
     ETH_PROTOCOLS,
@@ -30,27 +41,12 @@ SUN_PATH_END = 2 + 108  # sizeof(struct sockaddr_un)
 _NUL = b"\0"
 
 
-def named(table: Xlat, value: int, unknown: str) -> str:
-    """``value``'s name (as -X styles it), else ``0x63 /* AF_??? */`` as strace marks what it cannot name."""
-    name = table.name(value)
-    if name is not None:
-        return styled(hexnum(value), name)
-    return hexnum(value) if STYLE.get() == "raw" else f"{hexnum(value)} /* {unknown} */"
-
-
-def flag_names(table: Xlat, value: int, unknown: str) -> str:
-    """Flags as ``A|B|0x40``; with no known bit at all, ``0x40 /* SOCK_??? */``."""
-    text = table.flags(value)
-    unnamed = value and text == f"{value:#x}" and STYLE.get() != "raw"
-    return f"{text} /* {unknown} */" if unnamed else text
-
-
 def socktype_text(v: int) -> str:
     """socket()'s type: ``SOCK_STREAM|SOCK_CLOEXEC``; an unknown type folds into the flags."""
     if SOCK_TYPES.name(v & 0xF) is None:
-        return flag_names(SOCK_FLAGS, v, "SOCK_???")
-    kind, rest = named(SOCK_TYPES, v & 0xF, "SOCK_???"), v & ~0xF
-    return f"{kind}|{flag_names(SOCK_FLAGS, rest, 'SOCK_???')}" if rest else kind
+        return noted_flags_text(SOCK_FLAGS, v, "SOCK_???")
+    kind, rest = noted_value_text(SOCK_TYPES, v & 0xF, "SOCK_???"), v & ~0xF
+    return f"{kind}|{noted_flags_text(SOCK_FLAGS, rest, 'SOCK_???')}" if rest else kind
 
 
 def SOCKTYPE(c: Call, i: int) -> str:
@@ -63,14 +59,14 @@ def _ntohs(v: int) -> int:
 
 def eth_protocol(v: int) -> str:
     """An ETH_P_* value as it sits in memory (network order): ``htons(ETH_P_ALL)``."""
-    return f"htons({named(ETH_PROTOCOLS, _ntohs(v), 'ETH_P_???')})"
+    return f"htons({noted_value_text(ETH_PROTOCOLS, _ntohs(v), 'ETH_P_???')})"
 
 
 # socket()'s protocol: how each family numbers it
 _PROTOCOLS: dict[int, Callable[[int], str]] = {
-    AF_INET: lambda v: named(IP_PROTOCOLS, v, "IPPROTO_???"),
-    AF_INET6: lambda v: named(IP_PROTOCOLS, v, "IPPROTO_???"),
-    AF_NETLINK: lambda v: named(NETLINK_PROTOCOLS, v, "NETLINK_???"),
+    AF_INET: lambda v: noted_value_text(IP_PROTOCOLS, v, "IPPROTO_???"),
+    AF_INET6: lambda v: noted_value_text(IP_PROTOCOLS, v, "IPPROTO_???"),
+    AF_NETLINK: lambda v: noted_value_text(NETLINK_PROTOCOLS, v, "NETLINK_???"),
     AF_PACKET: eth_protocol,
 }
 
@@ -82,7 +78,7 @@ def PROTOCOL(c: Call, i: int) -> str:
 
 
 def FAMILY(c: Call, i: int) -> str:
-    return named(FAMILIES, c.args[i] & 0xFFFFFFFF, "AF_???")
+    return noted_value_text(FAMILIES, c.args[i] & 0xFFFFFFFF, "AF_???")
 
 
 # ---- socket addresses ----------------------------------------------------------------------
@@ -173,8 +169,8 @@ def _packet(data: bytes, hx: int) -> str | None:
         protocol = eth_protocol(int.from_bytes(data[2:4], "little"))
     text = (f"{_wire('sll_protocol', data[2:4], f'sll_protocol={protocol}')}, "
             f"sll_ifindex={if_index_text(ifindex, hx)}, "
-            f"sll_hatype={named(ARPHRD_TYPES, hatype, 'ARPHRD_???')}, "
-            f"sll_pkttype={named(PACKET_TYPES, pkttype, 'PACKET_???')}, sll_halen={halen}")
+            f"sll_hatype={noted_value_text(ARPHRD_TYPES, hatype, 'ARPHRD_???')}, "
+            f"sll_pkttype={noted_value_text(PACKET_TYPES, pkttype, 'PACKET_???')}, sll_halen={halen}")
     if halen:
         shown = [_hw_byte(b) for b in data[12 : 12 + min(halen, 8)]]
         text += f", sll_addr=[{', '.join(shown)}{', ...' if halen > 8 else ''}]"
@@ -198,7 +194,7 @@ def sockaddr_text(data: bytes, hex_strings: int = 0) -> str:
     if len(data) < 2:
         return "{}"
     family = int.from_bytes(data[:2], "little")
-    head = f"sa_family={named(FAMILIES, family, 'AF_???')}"
+    head = f"sa_family={noted_value_text(FAMILIES, family, 'AF_???')}"
     if len(data) == 2:
         return f"{{{head}}}"
     render = _ADDRESSES.get(family)
@@ -235,7 +231,7 @@ def _sockname(flags: bool, ret: Callable[[Call], str] | None = None) -> Decoder:
     """The address and its value-result length print at exit, unless there is nothing to fill."""
 
     def tail(c: Call) -> list[str]:
-        return [flag_names(SOCK_FLAGS, c.args[3] & 0xFFFFFFFF, "SOCK_???")] if flags else []
+        return [noted_flags_text(SOCK_FLAGS, c.args[3] & 0xFFFFFFFF, "SOCK_???")] if flags else []
 
     def enter(c: Call) -> list[str]:
         addr, lenp = c.args[1], c.args[2]
@@ -259,13 +255,13 @@ def _sockname(flags: bool, ret: Callable[[Call], str] | None = None) -> Decoder:
 
 
 def LEVEL(c: Call, i: int) -> str:
-    return named(SOCKOPT_LEVELS, c.args[i] & 0xFFFFFFFF, "SOL_??")
+    return noted_value_text(SOCKOPT_LEVELS, c.args[i] & 0xFFFFFFFF, "SOL_??")
 
 
 def OPTNAME(c: Call, i: int) -> str:
     v = c.args[i] & 0xFFFFFFFF
     known = OPTIONS_BY_LEVEL.get(c.args[i - 1] & 0xFFFFFFFF)
-    return str(v) if known is None else named(known[0], v, f"{known[1]}???")
+    return str(v) if known is None else noted_value_text(known[0], v, f"{known[1]}???")
 
 
 def _linger(c: Call, addr: int, size: int, setting: bool) -> str | None:
@@ -345,7 +341,7 @@ DECODERS: dict[str, Decoder] = {
     "connect": sig(FD, SOCKADDR_IN, INT),
     "bind": sig(FD, SOCKADDR_IN, INT),
     "listen": sig(FD, INT),
-    "shutdown": sig(FD, lambda c, i: named(SHUTDOWN_HOW, c.args[i] & 0xFFFFFFFF, "SHUT_???")),
+    "shutdown": sig(FD, lambda c, i: noted_value_text(SHUTDOWN_HOW, c.args[i] & 0xFFFFFFFF, "SHUT_???")),
     "getsockname": _sockname(flags=False),
     "getpeername": _sockname(flags=False),
     "accept": _sockname(flags=False, ret=ret_fd),

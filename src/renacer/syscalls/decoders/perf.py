@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 
-from ..base import INT, Call, Decoder, hexnum, out, ret_fd, sig
+from ..base import INT, Call, Decoder, hexnum, noted_flags_text, noted_value_text, out, ret_fd, sig
 from ..format import ptr
 from ..xlat.perf import (
     HW_BREAKPOINT_TYPES,
@@ -30,7 +30,6 @@ from ..xlat.perf import (
     PERF_TYPES,
 )
 from ..xlat.time import CLOCKS
-from .net import flag_names, named
 
 ATTR_SIZE_VER0, ATTR_SIZE_KNOWN = 64, 128
 E2BIG = 7
@@ -48,18 +47,18 @@ def _config(kind: int, config: int) -> str:
         return hexnum(config)
     high, low = config >> 32, config & 0xFFFFFFFF
     if kind == PERF_TYPE_SOFTWARE:
-        return named(PERF_SW_IDS, config, "PERF_COUNT_SW_???")
+        return noted_value_text(PERF_SW_IDS, config, "PERF_COUNT_SW_???")
     prefix = f"{high:#x}<<32|" if high else ""
     if kind == PERF_TYPE_HARDWARE:
-        return prefix + named(PERF_HW_IDS, low, "PERF_COUNT_HW_???")
-    result = named(PERF_HW_CACHE_RESULTS, low >> 16 & 0xFF, "PERF_COUNT_HW_CACHE_RESULT_???")
-    op = named(PERF_HW_CACHE_OPS, low >> 8 & 0xFF, "PERF_COUNT_HW_CACHE_OP_???")
-    cache = named(PERF_HW_CACHE_IDS, low & 0xFF, "PERF_COUNT_HW_CACHE_???")
+        return prefix + noted_value_text(PERF_HW_IDS, low, "PERF_COUNT_HW_???")
+    result = noted_value_text(PERF_HW_CACHE_RESULTS, low >> 16 & 0xFF, "PERF_COUNT_HW_CACHE_RESULT_???")
+    op = noted_value_text(PERF_HW_CACHE_OPS, low >> 8 & 0xFF, "PERF_COUNT_HW_CACHE_OP_???")
+    cache = noted_value_text(PERF_HW_CACHE_IDS, low & 0xFF, "PERF_COUNT_HW_CACHE_???")
     return f"{prefix}{result}<<16|{op}<<8|{cache}"
 
 
 def _size(v: int) -> str:
-    return named(PERF_ATTR_SIZES, v, "PERF_ATTR_SIZE_???")
+    return noted_value_text(PERF_ATTR_SIZES, v, "PERF_ATTR_SIZE_???")
 
 
 def _bits(flags: int, verbose: bool) -> list[str]:
@@ -92,14 +91,15 @@ def _tail(t: tuple[int, ...], size: int) -> list[str]:
     breakpoint = kind == PERF_TYPE_BREAKPOINT
     members: list[tuple[int, str, bool]] = [  # (offset, text, shown)
         (48, f"wakeup_{'watermark' if flags >> _WATERMARK_BIT & 1 else 'events'}={wakeup}", True),
-        (52, f"bp_type={named(HW_BREAKPOINT_TYPES, bp_type, 'HW_BREAKPOINT_???')}", breakpoint),
+        (52, f"bp_type={noted_value_text(HW_BREAKPOINT_TYPES, bp_type, 'HW_BREAKPOINT_???')}", breakpoint),
         (56, f"bp_addr={hexnum(config1)}" if breakpoint else f"config1={hexnum(config1)}", True),
         (64, f"bp_len={config2}" if breakpoint else f"config2={hexnum(config2)}", True),
-        (72, f"branch_sample_type={flag_names(PERF_BRANCH_TYPES, branch, 'PERF_SAMPLE_BRANCH_???')}",
+        (72, f"branch_sample_type={noted_flags_text(PERF_BRANCH_TYPES, branch, 'PERF_SAMPLE_BRANCH_???')}",
          bool(sample_type & PERF_SAMPLE_BRANCH_STACK)),
         (80, f"sample_regs_user={hexnum(regs_user)}", True),
         (88, f"sample_stack_user={hexnum(stack_user)}", bool(sample_type & PERF_SAMPLE_STACK_USER)),
-        (92, f"clockid={named(CLOCKS, clockid & 0xFFFFFFFF, 'CLOCK_???')}", bool(flags >> _CLOCKID_BIT & 1)),
+        (92, f"clockid={noted_value_text(CLOCKS, clockid & 0xFFFFFFFF, 'CLOCK_???')}",
+         bool(flags >> _CLOCKID_BIT & 1)),
         (96, f"sample_regs_intr={hexnum(regs_intr)}", True),
         (104, f"aux_watermark={aux_watermark}", True),
         (108, f"sample_max_stack={max_stack}{_padding(110, 111, reserved_2)}", True),
@@ -116,12 +116,12 @@ def attr_text(c: Call, data: bytes, now_size: int | None) -> str:
     size_text = _size(size) + (f" => {_size(now_size)}" if now_size is not None and now_size != size else "")
     freq = flags >> _FREQ_BIT & 1
     parts = [
-        f"type={named(PERF_TYPES, kind, 'PERF_TYPE_???')}",
+        f"type={noted_value_text(PERF_TYPES, kind, 'PERF_TYPE_???')}",
         f"size={size_text}",
         f"config={_config(kind, config)}",
         f"sample_{'freq' if freq else 'period'}={period}",
-        f"sample_type={flag_names(PERF_SAMPLE_TYPES, sample_type, 'PERF_SAMPLE_???')}",
-        f"read_format={flag_names(PERF_READ_FORMATS, read_format, 'PERF_FORMAT_???')}",
+        f"sample_type={noted_flags_text(PERF_SAMPLE_TYPES, sample_type, 'PERF_SAMPLE_???')}",
+        f"read_format={noted_flags_text(PERF_READ_FORMATS, read_format, 'PERF_FORMAT_???')}",
         *_bits(flags, verbose=not c.opts.abbrev),
     ]
     if c.opts.abbrev:
@@ -167,7 +167,7 @@ def ATTR(c: Call, i: int) -> str:
 
 
 def _perf_flags(c: Call, i: int) -> str:
-    return flag_names(PERF_FLAGS, c.args[i], "PERF_FLAG_???")
+    return noted_flags_text(PERF_FLAGS, c.args[i], "PERF_FLAG_???")
 
 
 _PRINT = sig(out(ATTR), out(INT), out(INT), out(INT), out(_perf_flags), ret=ret_fd)

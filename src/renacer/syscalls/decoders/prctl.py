@@ -5,7 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..base import HEX, PTR, STR, ULONG, ArgFormatter, Call, Decoder, const, flags, hexnum, ret_int
+from ..base import (
+    HEX,
+    PTR,
+    STR,
+    ULONG,
+    ArgFormatter,
+    Call,
+    Decoder,
+    const,
+    flags,
+    hexnum,
+    noted_flags_text,
+    noted_value,
+    noted_value_text,
+    ret_int,
+)
 from ..format import ptr, quote, s32
 from ..xlat import STYLE, Xlat, styled, xlat_style
 from ..xlat.task import (
@@ -24,7 +39,6 @@ from ..xlat.task import (
     SUID_DUMP,
 )
 from .common import SIGNO, failed, signal_name, struct_at
-from .process import flags_text, named, unknown_const
 
 TASK_COMM_LEN = 16
 Ret = Callable[[Call], str]
@@ -67,11 +81,11 @@ def _name(c: Call, i: int) -> str:
 
 
 def _unknown(table: Xlat, name: str) -> ArgFormatter:
-    return unknown_const(table, name, width=64)
+    return noted_value(table, name, width=64)
 
 
 def _flags(table: Xlat, unknown: str) -> ArgFormatter:
-    return lambda c, i: flags_text(table, c.args[i], unknown)
+    return lambda c, i: noted_flags_text(table, c.args[i], unknown)
 
 
 def _ptracer(c: Call, i: int) -> str:
@@ -127,7 +141,7 @@ LAYOUTS: dict[int, Layout] = {
     21: _NONE,  # PR_GET_SECCOMP
     23: Layout((_CAP,)),  # PR_CAPBSET_READ
     24: Layout((_CAP,)),  # PR_CAPBSET_DROP
-    25: Layout(exit=(_int_at(lambda v: named(PR_TSC, v, "PR_TSC_???")),)),  # PR_GET_TSC
+    25: Layout(exit=(_int_at(lambda v: noted_value_text(PR_TSC, v, "PR_TSC_???")),)),  # PR_GET_TSC
     26: Layout((_unknown(PR_TSC, "PR_TSC_???"),)),  # PR_SET_TSC
     27: _NONE,  # PR_GET_SECUREBITS
     28: Layout((_flags(SECUREBITS, "SECBIT_???"),)),  # PR_SET_SECUREBITS
@@ -189,7 +203,7 @@ def _layout(c: Call) -> Layout:
 
 
 def _enter(c: Call) -> list[str]:
-    option = named(PR_OPTIONS, c.args[0] & 0xFFFFFFFF, "PR_???")
+    option = noted_value_text(PR_OPTIONS, c.args[0] & 0xFFFFFFFF, "PR_???")
     return [option, *(f(c, 1 + k) for k, f in enumerate(_layout(c).enter))]
 
 

@@ -9,7 +9,6 @@ from ..base import (
     PATH,
     PTR,
     ULONG,
-    ArgFormatter,
     Call,
     Decoder,
     buffer,
@@ -17,12 +16,14 @@ from ..base import (
     cstring,
     flags,
     hexnum,
+    noted_flags,
+    noted_value,
     out,
     ret_none,
     sig,
 )
 from ..format import ptr, quote
-from ..xlat import STYLE, Xlat, styled, xlat_style
+from ..xlat import styled, xlat_style
 from ..xlat.fs import AT_FLAGS
 from ..xlat.process import (
     ARCH_PRCTL,
@@ -268,41 +269,6 @@ def WAITID_SIGINFO(c: Call, i: int) -> str:
     return "{}" if data[:4] == bytes(4) else siginfo_text(data)
 
 
-def xflags(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:
-    """Flags as strace prints them, ``0x100 /* W??? */`` when no bit is known."""
-    mask = (1 << width) - 1
-
-    def fmt(c: Call, i: int) -> str:
-        return flags_text(table, c.args[i] & mask, unknown)
-
-    return fmt
-
-
-def flags_text(table: Xlat, v: int, unknown: str) -> str:
-    """``A|B|0x40``; ``0``; or ``0x40 /* unknown */`` when no bit of ``v`` has a name (styled by -X)."""
-    style = STYLE.get()
-    with xlat_style("abbrev"):
-        text = table.flags(v)
-    if v and text == hexnum(v):
-        text = f"{text} /* {unknown} */"
-    if style == "raw":
-        return hexnum(v)
-    return text if style == "abbrev" or text.endswith(" */") else styled(hexnum(v), text)
-
-
-def named(table: Xlat, v: int, unknown: str) -> str:
-    """``v``'s name in ``table``, else ``0x2a /* unknown */`` (only the number under -X raw)."""
-    if table.name(v) is not None:
-        return table.value(v)
-    return hexnum(v) if STYLE.get() == "raw" else f"{hexnum(v)} /* {unknown} */"
-
-
-def unknown_const(table: Xlat, unknown: str, width: int = 32) -> ArgFormatter:
-    """A value from ``table``; others print as ``0x2a /* unknown */``."""
-    mask = (1 << width) - 1
-    return lambda c, i: named(table, c.args[i] & mask, unknown)
-
-
 # ---- limits and system information -----------------------------------------------------------
 
 
@@ -368,9 +334,9 @@ def RANDOM(c: Call, i: int) -> str:
 
 _NO_ARGS = ("getpid", "getppid", "gettid", "getpgrp", "setsid", "fork", "vfork", "sync", "munlockall",
             "vhangup")
-_RLIMIT = unknown_const(RLIMITS, "RLIMIT_???")
-_PRIO_WHICH = unknown_const(PRIO_WHICH, "PRIO_???")
-_WAIT_OPTIONS = xflags(WAIT_OPTIONS, "W???")
+_RLIMIT = noted_value(RLIMITS, "RLIMIT_???")
+_PRIO_WHICH = noted_value(PRIO_WHICH, "PRIO_???")
+_WAIT_OPTIONS = noted_flags(WAIT_OPTIONS, "W???")
 
 DECODERS: dict[str, Decoder] = {
     **{name: sig() for name in _NO_ARGS},
@@ -381,7 +347,7 @@ DECODERS: dict[str, Decoder] = {
     "clone": Decoder(_clone_enter, _clone_tail, has_exit=_has_tail, joint="exit"),
     "clone3": Decoder(_clone3_enter, _clone3_exit, has_exit=_clone3_fills, joint="glue"),
     "wait4": sig(INT, out(WSTATUS), _WAIT_OPTIONS, WAIT4_RUSAGE),
-    "waitid": sig(unknown_const(ID_TYPES, "P_???"), INT, out(WAITID_SIGINFO), _WAIT_OPTIONS, OUT_RUSAGE),
+    "waitid": sig(noted_value(ID_TYPES, "P_???"), INT, out(WAITID_SIGINFO), _WAIT_OPTIONS, OUT_RUSAGE),
     "arch_prctl": sig(const(ARCH_PRCTL), HEX),
     "set_tid_address": sig(PTR),
     "set_robust_list": sig(PTR, ULONG),
@@ -391,7 +357,7 @@ DECODERS: dict[str, Decoder] = {
     "setrlimit": sig(_RLIMIT, RLIMIT),
     "uname": sig(out(UTSNAME)),
     "sysinfo": sig(out(SYSINFO)),
-    "getrandom": sig(out(RANDOM), ULONG, xflags(GETRANDOM_FLAGS, "GRND_???")),
+    "getrandom": sig(out(RANDOM), ULONG, noted_flags(GETRANDOM_FLAGS, "GRND_???")),
     "getpriority": sig(_PRIO_WHICH, INT),
     "setpriority": sig(_PRIO_WHICH, INT, INT),
     "setpgid": sig(INT, INT),

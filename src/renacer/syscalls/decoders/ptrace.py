@@ -5,7 +5,20 @@ The request numbers past PTRACE_SYSCALL and the struct user offsets are x86_64's
 
 from __future__ import annotations
 
-from ..base import HEX, INT, PTR, ULONG, ArgFormatter, Call, Decoder, hexnum
+from ..base import (
+    HEX,
+    INT,
+    PTR,
+    ULONG,
+    ArgFormatter,
+    Call,
+    Decoder,
+    hexnum,
+    noted_flags,
+    noted_flags_text,
+    noted_value,
+    noted_value_text,
+)
 from ..format import ptr
 from ..xlat import styled
 from ..xlat.process import (
@@ -18,7 +31,6 @@ from ..xlat.process import (
     USER_SIZE,
 )
 from .common import SIGNO, failed, sigset_at, struct_at
-from .process import flags_text, named, unknown_const, xflags
 from .signal import SIGINFO
 
 Layout = tuple[tuple[ArgFormatter, ...], tuple[ArgFormatter, ...]]  # (at entry, at exit) after the request
@@ -69,7 +81,7 @@ def _sigmask_out(c: Call, i: int) -> str:
 
 def _peeksiginfo_args(c: Call, i: int) -> str:
     def render(t: tuple[int, ...]) -> str:
-        fl = flags_text(PTRACE_PEEKSIGINFO_FLAGS, t[1], "PTRACE_PEEKSIGINFO_???")
+        fl = noted_flags_text(PTRACE_PEEKSIGINFO_FLAGS, t[1], "PTRACE_PEEKSIGINFO_???")
         return f"{{off={t[0]}, flags={fl}, nr={t[2]}}}"
 
     return struct_at(c, c.args[i], "<QIi", render)
@@ -80,7 +92,7 @@ def _data_ptr(c: Call, i: int) -> str:
     return ptr(c.args[3])
 
 
-_OPTIONS = xflags(PTRACE_OPTIONS, "PTRACE_O_???", width=64)
+_OPTIONS = noted_flags(PTRACE_OPTIONS, "PTRACE_O_???", width=64)
 _RESUME: Layout = ((INT, PTR, SIGNO), ())
 _PID: Layout = ((INT,), ())
 _PEEK: Layout = ((INT, PTR), (_word,))
@@ -112,7 +124,7 @@ LAYOUTS: dict[int, Layout] = {
     0x4201: ((INT, PTR), (_eventmsg,)),  # PTRACE_GETEVENTMSG
     0x4202: ((INT, PTR), (_siginfo_out,)),  # PTRACE_GETSIGINFO
     0x4203: ((INT, PTR, SIGINFO), ()),  # PTRACE_SETSIGINFO
-    0x4204: ((INT, unknown_const(NT_TYPES, "NT_???", width=64)), (_iovec,)),  # PTRACE_GETREGSET
+    0x4204: ((INT, noted_value(NT_TYPES, "NT_???", width=64)), (_iovec,)),  # PTRACE_GETREGSET
     0x4206: ((INT, PTR, _OPTIONS), ()),  # PTRACE_SEIZE
     0x4207: _PID,  # PTRACE_INTERRUPT
     0x4208: _PID,  # PTRACE_LISTEN
@@ -129,7 +141,7 @@ def _layout(c: Call) -> Layout:
 
 
 def _enter(c: Call) -> list[str]:
-    request = named(PTRACE_REQUESTS, c.args[0] & 0xFFFFFFFF, "PTRACE_???")
+    request = noted_value_text(PTRACE_REQUESTS, c.args[0] & 0xFFFFFFFF, "PTRACE_???")
     return [request, *(f(c, 1 + k) for k, f in enumerate(_layout(c)[0]))]
 
 

@@ -5,7 +5,23 @@ from __future__ import annotations
 import struct
 
 from ...arch.x86_64_table import SYSCALLS as X86_64_SYSCALLS
-from ..base import FD, HEX, INT, ULONG, ArgFormatter, Call, Decoder, hexnum, out, ret_fd, sig
+from ..base import (
+    FD,
+    HEX,
+    INT,
+    ULONG,
+    ArgFormatter,
+    Call,
+    Decoder,
+    hexnum,
+    noted_flags,
+    noted_flags_text,
+    noted_value,
+    out,
+    ret_fd,
+    sig,
+    unknown_mark,
+)
 from ..format import ptr
 from ..xlat import Xlat, styled, xlat_style
 from ..xlat.errno_table import ERRNOS
@@ -27,7 +43,6 @@ from ..xlat.signal import (
     TRAP_CODES,
 )
 from .common import SIGNO, TIMESPEC, failed, read_struct, signal_name, sigset_at, sigset_bits_text, struct_at
-from .mem import noted_flags, noted_flags_text, noted_value, unknown_mark
 
 __all__ = ["DECODERS", "siginfo_text", "signal_name", "sigset_arg"]
 

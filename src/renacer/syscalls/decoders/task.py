@@ -5,7 +5,20 @@ prctl and ptrace live in their own modules (one concept each) and are merged in 
 
 from __future__ import annotations
 
-from ..base import FD, INT, UINT, Call, Decoder, hexnum, out, sig
+from ..base import (
+    FD,
+    INT,
+    UINT,
+    Call,
+    Decoder,
+    hexnum,
+    noted_flags,
+    noted_flags_text,
+    noted_value,
+    noted_value_text,
+    out,
+    sig,
+)
 from ..format import ptr
 from ..xlat.process import CLONE_FLAGS
 from ..xlat.task import (
@@ -21,7 +34,7 @@ from ..xlat.task import (
 )
 from . import prctl, ptrace
 from .common import OUT_INT, OUT_TIMESPEC, failed, read_struct, struct_at
-from .process import OUT_RUSAGE, flags_text, named, unknown_const, xflags
+from .process import OUT_RUSAGE
 
 NGROUPS_MAX = 65536
 
@@ -80,7 +93,7 @@ _CAP_V1 = 0x19980330
 
 
 def _cap_header(t: tuple[int, ...]) -> str:
-    version = named(CAP_VERSIONS, t[0], "_LINUX_CAPABILITY_VERSION_???")
+    version = noted_value_text(CAP_VERSIONS, t[0], "_LINUX_CAPABILITY_VERSION_???")
     return f"{{version={version}, pid={t[1]}}}"
 
 
@@ -95,7 +108,7 @@ def cap_set_text(low: int, high: int) -> str:
     if low:
         parts.append(CAP_BITS_LOW.flags(low))
     if high:
-        parts.append(flags_text(CAP_BITS_HIGH, high, "CAP_???"))
+        parts.append(noted_flags_text(CAP_BITS_HIGH, high, "CAP_???"))
     return "|".join(parts) or "0"
 
 
@@ -127,7 +140,7 @@ def OUT_CAP_DATA(c: Call, i: int) -> str:
 
 # ---- scheduling -----------------------------------------------------------------------------
 
-_POLICY = unknown_const(SCHED_POLICIES, "SCHED_???")
+_POLICY = noted_value(SCHED_POLICIES, "SCHED_???")
 
 
 def cpu_mask_at(c: Call, addr: int, size: int) -> str:
@@ -188,8 +201,8 @@ def sched_attr_at(c: Call, addr: int) -> str:
     parts = [f"size={size}"]
     fl = got[2]
     if not fl & (SCHED_FLAG_KEEP_POLICY | SCHED_FLAG_KEEP_PARAMS):  # keeping the params keeps the policy
-        parts.append(f"sched_policy={named(SCHED_POLICIES, got[1], 'SCHED_???')}")
-    parts.append(f"sched_flags={flags_text(SCHED_FLAGS, fl, 'SCHED_FLAG_???')}")
+        parts.append(f"sched_policy={noted_value_text(SCHED_POLICIES, got[1], 'SCHED_???')}")
+    parts.append(f"sched_flags={noted_flags_text(SCHED_FLAGS, fl, 'SCHED_FLAG_???')}")
     if not fl & SCHED_FLAG_KEEP_PARAMS:
         parts += [f"sched_nice={got[3]}", f"sched_priority={got[4]}", f"sched_runtime={got[5]}",
                   f"sched_deadline={got[6]}", f"sched_period={got[7]}"]
@@ -224,7 +237,7 @@ def _setattr_exit(c: Call) -> list[str]:
 
 def personality_text(v: int) -> str:
     """``PER_LINUX|ADDR_NO_RANDOMIZE``: the execution domain in the low byte, then the flags."""
-    parts = [named(PERSONALITY_TYPES, v & 0xFF, "PER_???")]
+    parts = [noted_value_text(PERSONALITY_TYPES, v & 0xFF, "PER_???")]
     if v & ~0xFF:
         parts.append(PERSONALITY_FLAGS.flags(v & ~0xFF))
     return "|".join(parts)
@@ -273,9 +286,9 @@ DECODERS: dict[str, Decoder] = {
     "sched_setattr": Decoder(lambda c: [INT(c, 0), SCHED_ATTR(c, 1)], _setattr_exit, joint="glue"),
     "getcpu": sig(out(OUT_INT), OUT_INT, lambda c, i: ptr(c.args[i])),
     "personality": sig(PERSONA, ret=ret_persona),
-    "unshare": sig(xflags(CLONE_FLAGS, "CLONE_???", width=64)),
-    "setns": sig(FD, xflags(NS_TYPES, "CLONE_NEW???")),
-    "getrusage": sig(unknown_const(RUSAGE_WHO, "RUSAGE_???"), out(OUT_RUSAGE)),
+    "unshare": sig(noted_flags(CLONE_FLAGS, "CLONE_???", width=64)),
+    "setns": sig(FD, noted_flags(NS_TYPES, "CLONE_NEW???")),
+    "getrusage": sig(noted_value(RUSAGE_WHO, "RUSAGE_???"), out(OUT_RUSAGE)),
     **prctl.DECODERS,
     **ptrace.DECODERS,
 }

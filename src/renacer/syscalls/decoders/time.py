@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from ..base import INT, PTR, UINT, Call, Decoder, hexnum, out, sig
+from ..base import (
+    INT,
+    PTR,
+    UINT,
+    Call,
+    Decoder,
+    hexnum,
+    noted_flags,
+    noted_flags_text,
+    noted_value,
+    noted_value_text,
+    out,
+    sig,
+)
 from ..format import ptr, s32
 from ..xlat.futex import FUTEX_BITSET, FUTEX_CLOCK_REALTIME, FUTEX_CMDS, FUTEX_PRIVATE_FLAG
 from ..xlat.time import ADJ_MODES, CLOCK_STATES, CLOCKS, ITIMERS, SIGEV_NOTIFY, STA_FLAGS, TIMER_FLAGS
 from .common import OUT_TIMESPEC, OUT_TIMEVAL, TIMESPEC, TIMEVAL, failed, signal_name, struct_at, timespec_at
 from .events import ITIMERSPEC, OUT_ITIMERSPEC
-from .mem import noted_flags, noted_flags_text, noted_value, noted_value_text
 
 _CLOCK = noted_value(CLOCKS, "CLOCK_???")  # CPU and fd clocks too: strace 6.1 names none
 _TIMER_FLAGS = noted_flags(TIMER_FLAGS, "TIMER_???")
