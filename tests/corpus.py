@@ -30,6 +30,11 @@ def _tree(cwd: Path) -> None:
     (src / "link").symlink_to("note0.txt")
 
 
+def _one_file(cwd: Path) -> None:
+    (cwd / "one").mkdir()
+    (cwd / "one" / "only.txt").write_text("only\n" * 100)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One corpus command: its label, argv, whether to follow forks, and its setup."""
@@ -58,7 +63,9 @@ def _built(name: str, *tail: str) -> Callable[[], list[str]]:
 CORPUS: list[Entry] = [
     Entry("sh pipeline", lambda: ["sh", "-c", "cat src/note2.txt | grep note | wc -l"], True, _tree),
     Entry("ls -la", lambda: ["ls", "-la", "src"], False, _tree),
-    Entry("cp -r", lambda: ["cp", "-r", "src", "copy"], False, _tree),
+    # cp reads a directory in inode order, which differs from run to run (ext4 places new
+    # directories anywhere and reuses freed inodes): copy a directory holding one file.
+    Entry("cp -r", lambda: ["cp", "-r", "one", "copy"], False, _one_file),
     Entry("find", lambda: ["find", "src", "-name", "*.txt"], False, _tree),
     Entry("tar -cf", lambda: ["tar", "-cf", "out.tar", "src"], False, _tree),
     Entry("python3 threads+sockets", _python(PROGRAMS / "pysock.py"), True, None, True),
