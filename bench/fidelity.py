@@ -45,6 +45,20 @@ PROGRAMS: list[tuple[str, list[str], bool]] = [
     ("strings.c", [], False),
     ("getrandom.c", [], False),
     ("hello.rs", [], False),
+    ("net.c", [], False),
+    ("net6.c", [], False),
+    ("msg.c", [], False),
+    ("events.c", [], False),
+    ("fdops.c", [], False),
+    ("misc.c", [], False),
+    ("fileops.c", [], False),
+    ("tty.c", [], False),
+    ("memsig.c", [], False),
+    ("timers.c", [], False),
+    ("task.c", [], True),
+    ("ipc.c", [], False),
+    ("sysmisc.c", [], False),
+    ("sysmisc.c", ["process"], False),
 ]
 
 
