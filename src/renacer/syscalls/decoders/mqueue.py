@@ -12,20 +12,19 @@ from ..base import (
     Decoder,
     inbuf,
     noted_flags_text,
-    noted_value_text,
     out,
     ret_fd,
     sig,
 )
-from ..format import ptr, s32
-from ..xlat.ipc import MQ_FLAGS, SIGEV_NONE, SIGEV_NOTIFY, SIGEV_THREAD, SIGEV_THREAD_ID
+from ..format import ptr
+from ..xlat.ipc import MQ_FLAGS
 from .arrays import octal
-from .common import TIMESPEC, failed, signal_name, struct_at
+from .common import TIMESPEC, failed, struct_at
 from .file import open_flags
+from .time import SIGEVENT
 
 O_CREAT = 0o100
 _MQ_ATTR = "<qqqq32x"  # struct mq_attr: flags, maxmsg, msgsize, curmsgs, 4 reserved longs
-_SIGEVENT = "<QiiQQ"  # value, signo, notify, then the union (a tid or function + attributes)
 
 
 def _mq_attr(flags_text: str, t: tuple[int, ...]) -> str:
@@ -48,26 +47,6 @@ def _mq_open_enter(c: Call) -> list[str]:
     if c.args[1] & O_CREAT:
         pieces += [octal(c.args[2] & 0xFFFFFFFF), mq_attr_at(c, c.args[3], named_flags=False)]
     return pieces
-
-
-def _sigevent(t: tuple[int, ...]) -> str:
-    value, signo, notify, first, second = t
-    parts = []
-    if value:
-        parts.append(f"sigev_value={{sival_int={s32(value)}, sival_ptr={ptr(value)}}}")
-    # strace names the signal unless nothing is to be delivered
-    parts.append(f"sigev_signo={signo if notify == SIGEV_NONE else signal_name(signo)}")
-    parts.append(f"sigev_notify={noted_value_text(SIGEV_NOTIFY, notify & 0xFFFFFFFF, 'SIGEV_???')}")
-    if notify == SIGEV_THREAD:
-        parts.append(f"sigev_notify_function={ptr(first)}, sigev_notify_attributes={ptr(second)}")
-    elif notify == SIGEV_THREAD_ID:
-        parts.append(f"sigev_notify_thread_id={s32(first)}")
-    return "{" + ", ".join(parts) + "}"
-
-
-def SIGEVENT(c: Call, i: int) -> str:
-    """A struct sigevent (mq_notify, timer_create)."""
-    return struct_at(c, c.args[i], _SIGEVENT, _sigevent)
 
 
 def _prio(c: Call, i: int) -> str:

@@ -149,6 +149,7 @@ def _sigevent(t: tuple[int, ...]) -> str:
 
 
 def SIGEVENT(c: Call, i: int) -> str:
+    """A struct sigevent (timer_create, mq_notify)."""
     return struct_at(c, c.args[i], "<QiiQQ", _sigevent)
 
 

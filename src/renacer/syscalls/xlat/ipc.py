@@ -57,12 +57,3 @@ MSG_FLAGS = Xlat.of(
 
 # POSIX message queues: mq_getsetattr's mq_flags knows only O_NONBLOCK
 MQ_FLAGS = Xlat.of((0o4000, "O_NONBLOCK"),)
-SIGEV_NONE = 1
-SIGEV_THREAD = 2
-SIGEV_THREAD_ID = 4
-SIGEV_NOTIFY = Xlat.of(
-    (0, "SIGEV_SIGNAL"),
-    (SIGEV_NONE, "SIGEV_NONE"),
-    (SIGEV_THREAD, "SIGEV_THREAD"),
-    (SIGEV_THREAD_ID, "SIGEV_THREAD_ID"),
-)
