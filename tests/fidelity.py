@@ -155,6 +155,7 @@ _TIMESTAMP = re.compile(r"^ *(?:\d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d+) +")
 _DURATION = re.compile(r" <\d+\.\d+>$")
 _HEX = re.compile(r"0x[0-9a-f]+")
 _INODE = re.compile(r"\b(pipe|socket|anon_inode|net):\[\d+\]")
+_TMPFILE = re.compile(r"/#\d+>\(deleted\)")  # -y: an O_TMPFILE file is named by its inode
 _VARYING_FIELDS = re.compile(
     r"\b(st_ino|st_atime|st_mtime|st_ctime|st_atime_nsec|st_mtime_nsec|st_ctime_nsec|"
     r"stx_ino|tv_sec|tv_nsec|stx_atime|stx_btime|stx_ctime|stx_mtime|"
@@ -249,6 +250,7 @@ def normalize(lines: Sequence[str]) -> list[str]:
         body = _GETRANDOM.sub(r'getrandom("RANDOM"\1', body)
         body = _HEX.sub("0xADDR", body)
         body = _INODE.sub(r"\1:[INODE]", body)
+        body = _TMPFILE.sub("/#INODE>(deleted)", body)
         body = _VARYING_FIELDS.sub(r"\1=N", body)
         body = _LOADS.sub("loads=[N]", body)
         body = _TIME_COMMENT.sub("/* TIME */", body)

@@ -22,6 +22,8 @@ OPTIONS = [
     pytest.param(["-e", "raw=openat,read", "-e", "abbrev=newfstatat"], id="raw=some"),
     pytest.param(["-e", "read=all", "-e", "write=all"], id="dumps"),
     pytest.param(["-e", "read=3", "-e", "write=1,4"], id="dumps-some"),
+    pytest.param(["-yy"], id="-yy"),
+    pytest.param(["-yy", "-x"], id="-yy-x"),  # (under -xx pipe inodes are hex: not normalizable)
 ]
 
 
@@ -37,5 +39,12 @@ def test_rendering_options_match_strace(build, source: str, extra: list[str]) ->
 @pytest.mark.parametrize("source", ["msg.c", "events.c", "fdops.c"])
 def test_small_string_limits_cap_arrays_as_strace(build, source: str, limit: str) -> None:
     report = compare([str(build(source))], extra=["-s", limit])
+    assert report.names_identical, str(report)
+    assert report.identical_share == 1.0, str(report)
+
+
+@pytest.mark.parametrize("source", ["tty.c", "memsig.c", "fileops.c"])
+def test_yy_shows_devices_and_pidfds_as_strace(build, source: str) -> None:
+    report = compare([str(build(source))], extra=["-yy"])
     assert report.names_identical, str(report)
     assert report.identical_share == 1.0, str(report)

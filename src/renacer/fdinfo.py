@@ -27,6 +27,7 @@ UNIX_DIAG_NAME, UNIX_DIAG_PEER = 0, 2
 NDIAG_PROTO_ALL = 0xFF
 NOCOOKIE = 0xFFFFFFFF
 DELETED = " (deleted)"
+PIDFD = "anon_inode:[pidfd]"
 
 _NLMSGHDR = struct.Struct("<IHHII")  # len, type, flags, seq, pid
 _INET_MSG = struct.Struct("<BBBB4s32s4x8x4x4x4x4xI")  # family..retrans, ports, src+dst, ..., inode
@@ -237,7 +238,28 @@ def _split_deleted(link: str, st: os.stat_result | None) -> tuple[str, bool]:
     return link, False
 
 
+def _path_stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _pidfd(tid: int, fd: int) -> str | None:
+    """``pid:1234`` for a pidfd (-yy), from the ``Pid:`` line of its fdinfo."""
+    try:
+        with open(f"/proc/{tid}/fdinfo/{fd}") as f:
+            for line in f:
+                if line.startswith("Pid:"):
+                    return f"pid:{line.split()[1]}"
+    except (OSError, IndexError):
+        pass
+    return None
+
+
 def _device(st: os.stat_result | None) -> str:
+    """``<char 1:3>`` after a device's path. strace stats the path it read, as renacer does
+    here: a device reached through a path that does not resolve here shows no numbers."""
     if st is None:
         return ""
     if stat.S_ISCHR(st.st_mode):
@@ -258,9 +280,11 @@ def describe(tid: int, fd: int, link: str, memo: Memo | None = None, hex_strings
     inode = _socket_inode(link)
     if inode is not None:
         return describe_socket(tid, fd, inode, link, memo, hex_strings)
+    if link == PIDFD:
+        return _pidfd(tid, fd) or link
     st = _stat(tid, fd)
     path, _ = _split_deleted(link, st)
-    return path_text(path, hex_strings) + _device(st)
+    return path_text(path, hex_strings) + _device(_path_stat(path))
 
 
 def annotation(
@@ -270,7 +294,9 @@ def annotation(
     if _socket_inode(link) is not None:
         inner = describe(tid, fd, link, memo, hex_strings) if level >= 2 else path_text(link, hex_strings)
         return f"<{inner}>"
+    if link == PIDFD and level >= 2:
+        return f"<{_pidfd(tid, fd) or link}>"
     st = _stat(tid, fd)
     path, deleted = _split_deleted(link, st)
-    inner = path_text(path, hex_strings) + (_device(st) if level >= 2 else "")
+    inner = path_text(path, hex_strings) + (_device(_path_stat(path)) if level >= 2 and not deleted else "")
     return f"<{inner}>(deleted)" if deleted else f"<{inner}>"

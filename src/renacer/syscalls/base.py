@@ -272,6 +272,8 @@ def pointers_only(c: Call, pieces: list[str], first: int) -> list[str]:
         i = first + k
         if text == "[]":  # an empty array says all there is (getgroups(64, []))
             pass
+        elif text.startswith(" => "):  # what the kernel wrote back into a struct (clone3)
+            text = ""
         elif i < len(c.args) and (text[:1] in ("{", "[") or text[:2] == "~[" or _COUNTED.match(text)):
             text = ptr(c.args[i])
         out.append(text)

@@ -60,6 +60,8 @@ def sigset_at(c: Call, addr: int, size: int) -> str:
     """The sigset_t of ``size`` bytes at ``addr``: ``NULL``, the pointer when unreadable, or bits."""
     if addr == 0:
         return "NULL"
+    if not c.opts.verbose:  # -e verbose=none (an empty set would otherwise pass as '[]')
+        return ptr(addr)
     if size <= 0 or size > 128 or size % 4:
         return ptr(addr)
     data = c.mem.read(addr, min(size, 8))

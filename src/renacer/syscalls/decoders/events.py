@@ -58,7 +58,9 @@ TimeAt = Callable[[Call, int], str]  # (call, address) -> a timespec or timeval
 
 def _left(c: Call, i: int, at: TimeAt) -> str:
     """The time a wait had left, read back at exit: ``, left {tv_sec=0, tv_nsec=0}``; '' if none."""
-    return f", left {at(c, c.args[i])}" if c.args[i] else ""
+    if not c.args[i]:
+        return ""
+    return f", left {at(c, c.args[i]) if c.opts.verbose else ptr(c.args[i])}"
 
 
 def _POLLFDS(c: Call, i: int) -> str:
@@ -68,6 +70,8 @@ def _POLLFDS(c: Call, i: int) -> str:
 
 def _ppoll_ret(c: Call) -> str:
     """poll's result, then the timeout left: ``1 ([{fd=3, revents=POLLIN}], left {...})``."""
+    if not c.opts.verbose and c.retval > 0:  # -e verbose=none: the count alone
+        return str(c.retval)
     # strace names no paths in the result part, even under -y
     text = _poll_ret(replace(c, opts=replace(c.opts, fd_paths=0)))
     if c.retval == 0 or not text.endswith(")"):
@@ -96,6 +100,8 @@ def FD_SET(c: Call, i: int) -> str:
     addr = c.args[i]
     if addr == 0:
         return "NULL"
+    if not c.opts.verbose:
+        return ptr(addr)
     fds = _fd_set_bits(c, addr) if s32(c.args[0]) >= 0 else None
     return ptr(addr) if fds is None else _fd_set_text(c, fds)
 

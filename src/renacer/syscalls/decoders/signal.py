@@ -237,6 +237,8 @@ def _mask(size_arg: int, smallest: int = SIGSET_SIZE) -> ArgFormatter:
         addr, size = c.args[i], c.args[size_arg]
         if addr == 0:
             return "NULL"
+        if not c.opts.verbose:
+            return ptr(addr)
         data = c.mem.read(addr, size) if smallest <= size <= SIGSET_SIZE else None
         if data is None or len(data) < size:
             return ptr(addr)

@@ -17,6 +17,7 @@ from ..base import (
     sig,
 )
 from ..format import ptr, s32
+from ..xlat import styled
 from ..xlat.futex import FUTEX_BITSET, FUTEX_CLOCK_REALTIME, FUTEX_CMDS, FUTEX_PRIVATE_FLAG
 from ..xlat.time import ADJ_MODES, CLOCK_STATES, CLOCKS, ITIMERS, SIGEV_NOTIFY, STA_FLAGS, TIMER_FLAGS
 from .common import OUT_TIMESPEC, OUT_TIMEVAL, TIMESPEC, TIMEVAL, failed, signal_name, struct_at, timespec_at
@@ -48,7 +49,7 @@ def futex_op_text(op: int) -> str:
         name += "_PRIVATE"
     if op & FUTEX_CLOCK_REALTIME:
         name += "|FUTEX_CLOCK_REALTIME"
-    return name
+    return styled(hexnum(op), name)  # -X raw: the number; -X verbose: both
 
 
 # Which arguments each futex command uses after (uaddr, op), as strace prints them.

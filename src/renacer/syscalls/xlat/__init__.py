@@ -59,7 +59,7 @@ class Xlat:
             return fallback.format(value)
         if STYLE.get() == "abbrev":
             return n
-        return styled(_hexnum(value) if "x}" in fallback else str(value), n)
+        return styled(_hexnum(value), n)  # strace shows a named constant's number in hex
 
     def flags(self, value: int, zero: str = "0") -> str:
         """``value`` as ``A|B|0x40``: known bits by name, the rest in hex, ``zero`` when 0."""
