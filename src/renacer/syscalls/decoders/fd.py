@@ -131,6 +131,8 @@ def _poll_ret(c: Call) -> str:
     """poll's count, then the descriptors that are ready: ``1 ([{fd=4, revents=POLLOUT}])``."""
     if c.retval == 0:
         return "0 (Timeout)"
+    if not c.opts.verbose:  # -e verbose=none: the count alone
+        return str(c.retval)
     n = c.args[1] & 0xFFFFFFFF
     ready = []
     for k in range(min(n, 1024)):

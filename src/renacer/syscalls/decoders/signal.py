@@ -272,6 +272,8 @@ def _sigreturn_enter(c: Call) -> list[str]:
     sp = c.sp
     if not sp:
         return []  # the backend did not give the stack pointer
+    if not c.opts.verbose:  # -e verbose=none: the mask's address in the frame
+        return [f"{{mask={ptr(sp + _UC_SIGMASK_AT_SP)}}}"]
     got = read_struct(c, sp + _UC_SIGMASK_AT_SP, "<Q")
     return [f"{{mask={sigset_bits_text(got[0])}}}"] if got is not None else [ptr(sp)]
 

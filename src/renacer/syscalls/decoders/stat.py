@@ -39,7 +39,7 @@ def mode_text(mode: int) -> str:
 def _makedev(dev: int) -> str:
     major = ((dev >> 32) & 0xFFFFF000) | ((dev >> 8) & 0xFFF)
     minor = ((dev >> 12) & 0xFFFFFF00) | (dev & 0xFF)
-    return f"makedev({hexnum(major)}, {hexnum(minor)})"
+    return styled(hexnum(dev), f"makedev({hexnum(major)}, {hexnum(minor)})")
 
 
 def _is_device(mode: int) -> bool:

@@ -56,6 +56,8 @@ class Xlat:
         """``value``'s name, or ``fallback`` formatted with the number (strace prints hex)."""
         n = self.name(value)
         if n is None:
+            if STYLE.get() == "raw":  # the number alone, without a '/* X_??? */' note
+                return fallback.split(" /*")[0].format(value)
             return fallback.format(value)
         if STYLE.get() == "abbrev":
             return n
