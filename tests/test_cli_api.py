@@ -26,3 +26,15 @@ def test_trace_with_filter_yields_only_those_calls() -> None:
     events = list(renacer.trace(["cat", "/etc/hostname"], trace=["openat", "close"]))
     names = {e.name for e in events if isinstance(e, renacer.SyscallEvent)}
     assert names == {"openat", "close"}
+
+
+def test_api_applies_the_status_filter() -> None:
+    import renacer
+    from renacer.events import SyscallEnter, SyscallEvent
+
+    failed = frozenset({"failed"})
+    events = list(renacer.trace(["cat", "/nonexistent"], include_entries=True, statuses=failed))
+    calls = [ev for ev in events if isinstance(ev, SyscallEvent)]
+    assert calls and all(ev.error for ev in calls)
+    assert any(ev.name == "openat" and "/nonexistent" in ev.entry_text[1] for ev in calls)
+    assert not any(isinstance(ev, SyscallEnter) for ev in events)

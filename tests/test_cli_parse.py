@@ -58,7 +58,10 @@ def test_trace_all_and_none():
         (["-p", "0"], "Invalid process id: '0'"),
         (["-p", ","], "Invalid process id: ','"),
         (["-p", "5", "true"], "-p and a command cannot be used together"),
-        (["-e", "signal=all", "true"], "-e signal= is not supported yet"),
+        (["-e", "kvm=vcpu", "true"], "-e kvm= is not supported yet"),
+        (["-e", "status=sometimes", "true"], "invalid status 'sometimes'"),
+        (["-e", "signal=SIGFOO", "true"], "invalid signal 'SIGFOO'"),
+        (["-e", "quiet=noise", "true"], "invalid quiet 'noise'"),
         (["-e", "trace=nosuch", "true"], "invalid system call 'nosuch'"),
     ],
 )
@@ -112,10 +115,31 @@ def test_per_syscall_qualifiers():
         (["-e", "write=", "true"], "invalid descriptor ''"),
         (["--strings-in-hex=some", "true"], "invalid --strings-in-hex argument: 'some'"),
         (["-e", "abbrev=nosuchcall", "true"], "invalid system call 'nosuchcall'"),
-        (["-e", "signal=all", "true"], "-e signal= is not supported yet"),
+        (["-e", "kvm=vcpu", "true"], "-e kvm= is not supported yet"),
+        (["-e", "status=sometimes", "true"], "invalid status 'sometimes'"),
+        (["-e", "signal=SIGFOO", "true"], "invalid signal 'SIGFOO'"),
+        (["-e", "quiet=noise", "true"], "invalid quiet 'noise'"),
     ],
 )
 def test_bad_rendering_options_are_one_clear_error(argv, message):
     with pytest.raises(RenacerError) as info:
         parse_args(argv)
     assert info.value.message == message
+
+
+def test_selection_qualifiers():
+    from renacer.selection import parse_signals, signal_number
+
+    assert parse_args(["-z", "true"]).statuses == frozenset({"successful"})
+    assert parse_args(["--failed-only", "true"]).statuses == frozenset({"failed"})
+    assert parse_args(["-e", "status=!failed", "true"]).statuses == frozenset(
+        {"successful", "unfinished", "unavailable", "detached"})
+    assert parse_args(["-e", "status=all", "true"]).statuses is None
+    assert parse_args(["-e", "signal=USR1,12", "true"]).signals == frozenset({10, 12})
+    assert parse_args(["--signal=none", "true"]).signals == frozenset()
+    assert 17 not in parse_signals("!SIGCHLD") and 10 in parse_signals("!SIGCHLD")
+    assert signal_number("SIGRTMIN+2") == 34 and signal_number("rtmin") == 32 and signal_number("65") is None
+    cfg = parse_args(["-e", "quiet=exit,thread-execve", "true"])
+    assert cfg.quieted("exit") and cfg.quieted("superseded") and not cfg.quieted("attach")
+    assert parse_args(["-qqq", "true"]).quieted("superseded")
+    assert parse_args(["--quiet", "true"]).quieted("attach")

@@ -11,6 +11,7 @@ from .arch import current
 from .config import Config
 from .errors import RenacerError
 from .filter import parse_trace_set
+from .selection import parse_signals, parse_statuses
 
 USAGE = """\
 Usage: renacer [-fqrtTy] [-e trace=NAME,...] [-o FILE] [-s STRSIZE] [-p PID]... [--] PROG [ARGS]
@@ -34,18 +35,24 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   -a COLUMN     align results at COLUMN (default 40)
   -e abbrev=SET, verbose=SET, raw=SET   per-syscall rendering (as strace)
   -e read=FDS, write=FDS                hex and ASCII dumps of the data read from / written to FDS
+  -z, -Z        only syscalls that succeeded / failed (-e status=successful,failed,unfinished,detached)
+  -e signal=SET only these signals' deliveries (SIGUSR1,!SIGCHLD, all, none)
+  -e quiet=SET  suppress notices: attach, exit, superseded, ... (-qqq: all)
   -h, --help    this help;  -V, --version  the version
 """
 
-_SHORT = "fhVqrtTyvxio:s:p:e:a:X:"
+_SHORT = "fhVqrtTyvxizZo:s:p:e:a:X:"
 _LONG = [
     "help", "version", "output=", "trace=", "string-limit=", "follow-forks", "attach=", "no-abbrev",
     "instruction-pointer", "columns=", "const-print-style=", "strings-in-hex=", "decode-fds=",
-    "abbrev=", "verbose=", "raw=", "read=", "write=",
+    "abbrev=", "verbose=", "raw=", "read=", "write=", "status=", "signal=", "quiet=", "successful-only",
+    "failed-only",
 ]
 _XLAT_STYLES = ("raw", "abbrev", "verbose")
 _SYSCALL_SETS = ("trace", "abbrev", "verbose", "raw")  # -e qualifiers whose values are syscall sets
 _FD_SETS = ("read", "write")
+_OTHER_SETS = ("status", "signal", "quiet")  # -e qualifiers parsed by their own rules
+QUIET_KINDS = ("attach", "exit", "path-resolution", "personality", "thread-execve", "superseded")
 
 
 class UsageError(RenacerError):
@@ -110,10 +117,20 @@ def parse_args(argv: list[str]) -> Config | str:
             cfg = replace(cfg, string_limit=int(val))
         elif opt in ("-p", "--attach"):
             pids.extend(_parse_pids(val))
-        elif opt == "-e" or opt[2:] in _SYSCALL_SETS + _FD_SETS:
+        elif opt in ("-z", "--successful-only"):
+            cfg = replace(cfg, statuses=frozenset({"successful"}))
+        elif opt in ("-Z", "--failed-only"):
+            cfg = replace(cfg, statuses=frozenset({"failed"}))
+        elif opt == "-e" or opt[2:] in _SYSCALL_SETS + _FD_SETS + _OTHER_SETS:
             key, expr = _qualifier(val) if opt == "-e" else (opt[2:], val)
             if key in _FD_SETS:
                 fd_sets[key] = _parse_fd_set(expr)
+            elif key == "status":
+                cfg = replace(cfg, statuses=parse_statuses(expr))
+            elif key == "signal":
+                cfg = replace(cfg, signals=parse_signals(expr))
+            elif key == "quiet":
+                cfg = replace(cfg, quiet_set=_parse_quiet(expr))
             else:
                 syscall_sets[key] = expr
     if not rest and not pids:
@@ -137,7 +154,11 @@ def parse_args(argv: list[str]) -> Config | str:
     )
 
 
-_OPTIONAL_ARGS = {"--strings-in-hex": "--strings-in-hex=all", "--decode-fds": "--decode-fds=path"}
+_OPTIONAL_ARGS = {
+    "--strings-in-hex": "--strings-in-hex=all",
+    "--decode-fds": "--decode-fds=path",
+    "--quiet": "--quiet=attach,personality",
+}
 
 
 def _default_optional_args(argv: list[str]) -> list[str]:
@@ -159,6 +180,20 @@ def _default_optional_args(argv: list[str]) -> list[str]:
                     break
         i += 1
     return out
+
+
+def _parse_quiet(expr: str) -> frozenset[str]:
+    """``-e quiet=attach,exit``: the notices to suppress."""
+    negated = expr.startswith("!")
+    chosen: set[str] = set()
+    for item in expr.removeprefix("!").split(","):
+        if item == "all":
+            chosen.update(QUIET_KINDS)
+        elif item and item != "none":
+            if item not in QUIET_KINDS:
+                raise UsageError(f"invalid quiet '{item}'")
+            chosen.add(item)
+    return frozenset(set(QUIET_KINDS) - chosen if negated else chosen)
 
 
 def _all_numbers(arch: object) -> frozenset[int]:
@@ -205,7 +240,10 @@ def _parse_pids(val: str) -> list[int]:
     return pids
 
 
-_QUALIFIER_ALIASES = {"t": "trace", "a": "abbrev", "v": "verbose", "x": "raw", "r": "read", "w": "write"}
+_QUALIFIER_ALIASES = {
+    "t": "trace", "a": "abbrev", "v": "verbose", "x": "raw", "r": "read", "w": "write", "s": "signal",
+    "signals": "signal", "q": "quiet", "silent": "quiet", "silence": "quiet",
+}
 
 
 def _qualifier(val: str) -> tuple[str, str]:
@@ -214,7 +252,7 @@ def _qualifier(val: str) -> tuple[str, str]:
     if not eq:
         return "trace", val
     key = _QUALIFIER_ALIASES.get(key, key)
-    if key in _SYSCALL_SETS or key in _FD_SETS:
+    if key in _SYSCALL_SETS or key in _FD_SETS or key in _OTHER_SETS:
         return key, rest
     raise UsageError(f"-e {key}= is not supported yet")
 

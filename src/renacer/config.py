@@ -15,7 +15,8 @@ class Config:
     output: str | None = None  # -o FILE
     output_per_process: bool = False  # -ff
     string_limit: int = 32  # -s N
-    quiet: int = 0  # -q (1), -qq (2)
+    quiet: int = 0  # -q (1), -qq (2), -qqq (3)
+    quiet_set: frozenset[str] = frozenset()  # -e quiet=: 'attach', 'exit', 'superseded', ...
     timestamps: int = 0  # -t (1), -tt (2), -ttt (3)
     relative_timestamps: bool = False  # -r
     syscall_times: bool = False  # -T
@@ -29,6 +30,14 @@ class Config:
     xlat_style: str = "abbrev"  # -X: 'abbrev' (names), 'raw' (numbers), 'verbose' (both)
     hex_strings: int = 0  # -x (1: non-ASCII strings in hex), -xx (2: all strings)
     instruction_pointer: bool = False  # -i
+    statuses: frozenset[str] | None = None  # -e status= (-z, -Z): syscall outcomes shown; None is all
+    signals: frozenset[int] | None = None  # -e signal=: signals whose delivery is shown; None is all
+
+    def quieted(self, kind: str) -> bool:
+        """Whether notices of ``kind`` ('attach', 'exit', 'superseded'...) are suppressed."""
+        level = {"attach": 1, "personality": 1, "exit": 2}.get(kind, 3)
+        aliases = {"superseded": {"superseded", "thread-execve"}}.get(kind, {kind})
+        return self.quiet >= level or not aliases.isdisjoint(self.quiet_set)
     env: dict[str, str] | None = None  # environment for the spawned command (None: inherit)
     cwd: str | None = None
     decode: bool = True  # produce decoded argument text (sinks that print need it)

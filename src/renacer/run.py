@@ -13,6 +13,7 @@ from .backends.ptrace import PtraceTracer
 from .config import Config
 from .errors import RenacerError
 from .events import Event
+from .selection import select
 from .sinks.text import TextSink
 
 _DETACH_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGPIPE)
@@ -21,7 +22,7 @@ _DETACH_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT,
 def events(config: Config, tracer: PtraceTracer | None = None) -> Iterator[Event]:
     """Every event of one traced run, in order (spawn/attach happens before the first one)."""
     tracer = tracer or PtraceTracer(config)
-    yield from tracer.events()
+    yield from select(tracer.events(), config)
 
 
 def _open_output(config: Config) -> tuple[TextIO, bool]:

@@ -18,6 +18,7 @@ from ..events import (
     entry_part,
     exit_part,
 )
+from ..selection import shown
 from ..syscalls.dump import dump_lines
 
 
@@ -55,7 +56,12 @@ class TextSink:
     # ---- dispatch --------------------------------------------------------------------
 
     def handle(self, ev: Event) -> None:
-        """Render one event."""
+        """Render one event (those -e status=/signal= leave out only count as signs of life)."""
+        if not shown(ev, self.cfg):
+            self.live.add(ev.tid)
+            if isinstance(ev, SyscallEvent):
+                self.entered.pop(ev.tid, None)
+            return
         if isinstance(ev, SyscallEnter):
             self._enter(ev)
         elif isinstance(ev, SyscallEvent):
@@ -189,7 +195,7 @@ class TextSink:
         s.write(f"{lead}{body}\n")
 
     def _exit(self, ev: ExitEvent) -> None:
-        if self.cfg.quiet < 2:
+        if not self.cfg.quieted("exit"):
             if ev.signo is not None:
                 core = " (core dumped)" if ev.core_dumped else ""
                 self._note(ev.tid, ev.ts_ns, ev.wall_ns, f"+++ killed by {ev.signame}{core} +++", 0)
@@ -212,7 +218,8 @@ class TextSink:
             s = self._stream(ev.tid)
             if s.open_tid == former:
                 s.open_tid = ev.tid
-            self._note(ev.tid, ev.ts_ns, ev.wall_ns, f"+++ superseded by execve in pid {former} +++")
+            if not self.cfg.quieted("superseded"):
+                self._note(ev.tid, ev.ts_ns, ev.wall_ns, f"+++ superseded by execve in pid {former} +++")
             return
         if ev.kind == "attached":
             self.live.add(ev.tid)
@@ -220,6 +227,6 @@ class TextSink:
             self.live.discard(ev.tid)
         # strace notes a followed child only where the trace itself goes (stderr), -p always.
         child_elsewhere = ev.detail == "child" and self.main.out is not self.diag
-        if not self.cfg.quiet and not child_elsewhere:
+        if not self.cfg.quieted("attach") and not child_elsewhere:
             self.diag.write(f"renacer: Process {ev.tid} {ev.kind}\n")
             self.diag.flush()
