@@ -28,3 +28,18 @@ def test_selected_lines_match_strace(build, source: str, follow: bool, extra: li
     report = compare([str(build(source))], follow=follow, extra=extra)
     assert report.names_identical, str(report)
     assert report.identical_share == 1.0, str(report)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param(["-P", "data.txt"], id="relative"),
+        pytest.param(["-P", "/etc/ld.so.cache"], id="absolute-and-fd"),
+        pytest.param(["-P", "/nonexistent/file"], id="nothing"),
+        pytest.param(["-P", "data.txt", "-P", "/etc/ld.so.cache"], id="two"),
+    ],
+)
+def test_trace_path_matches_strace(build, extra: list[str]) -> None:
+    report = compare([str(build("files.c"))], extra=extra)
+    assert report.names_identical, str(report)
+    assert report.identical_share == 1.0, str(report)

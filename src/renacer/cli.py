@@ -35,18 +35,19 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   -a COLUMN     align results at COLUMN (default 40)
   -e abbrev=SET, verbose=SET, raw=SET   per-syscall rendering (as strace)
   -e read=FDS, write=FDS                hex and ASCII dumps of the data read from / written to FDS
+  -P PATH       only syscalls that touch PATH, by name or through a descriptor (repeatable)
   -z, -Z        only syscalls that succeeded / failed (-e status=successful,failed,unfinished,detached)
   -e signal=SET only these signals' deliveries (SIGUSR1,!SIGCHLD, all, none)
   -e quiet=SET  suppress notices: attach, exit, superseded, ... (-qqq: all)
   -h, --help    this help;  -V, --version  the version
 """
 
-_SHORT = "fhVqrtTyvxizZo:s:p:e:a:X:"
+_SHORT = "fhVqrtTyvxizZo:s:p:e:a:X:P:"
 _LONG = [
     "help", "version", "output=", "trace=", "string-limit=", "follow-forks", "attach=", "no-abbrev",
     "instruction-pointer", "columns=", "const-print-style=", "strings-in-hex=", "decode-fds=",
     "abbrev=", "verbose=", "raw=", "read=", "write=", "status=", "signal=", "quiet=", "successful-only",
-    "failed-only",
+    "failed-only", "trace-path=",
 ]
 _XLAT_STYLES = ("raw", "abbrev", "verbose")
 _SYSCALL_SETS = ("trace", "abbrev", "verbose", "raw")  # -e qualifiers whose values are syscall sets
@@ -117,6 +118,8 @@ def parse_args(argv: list[str]) -> Config | str:
             cfg = replace(cfg, string_limit=int(val))
         elif opt in ("-p", "--attach"):
             pids.extend(_parse_pids(val))
+        elif opt in ("-P", "--trace-path"):
+            cfg = replace(cfg, paths=(*cfg.paths, val))
         elif opt in ("-z", "--successful-only"):
             cfg = replace(cfg, statuses=frozenset({"successful"}))
         elif opt in ("-Z", "--failed-only"):

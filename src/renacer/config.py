@@ -32,6 +32,7 @@ class Config:
     instruction_pointer: bool = False  # -i
     statuses: frozenset[str] | None = None  # -e status= (-z, -Z): syscall outcomes shown; None is all
     signals: frozenset[int] | None = None  # -e signal=: signals whose delivery is shown; None is all
+    paths: tuple[str, ...] = ()  # -P: only syscalls touching these paths (empty: no such filter)
 
     def quieted(self, kind: str) -> bool:
         """Whether notices of ``kind`` ('attach', 'exit', 'superseded'...) are suppressed."""

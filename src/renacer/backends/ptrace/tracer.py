@@ -21,6 +21,7 @@ from ...events import (
     SyscallEvent,
 )
 from ...fdinfo import annotation, path_text
+from ...pathfilter import PathFilter
 from ...syscalls.base import (
     AT_FDCWD,
     Call,
@@ -124,6 +125,7 @@ class PtraceTracer:
         self.opts = DecodeOptions(
             string_limit=config.string_limit, fd_paths=config.fd_paths, hex_strings=config.hex_strings
         )
+        self._path_filter = PathFilter(config.paths, self.arch) if config.paths else None  # -P
         self._sockets: dict[int, str] = {}  # -yy: a socket's endpoints as first shown, by inode
         self._opts_by_nr: dict[int, DecodeOptions] = {}  # -e abbrev= / verbose= make them per call
         self._per_call_opts = config.abbrev is not None or config.verbose is not None
@@ -290,6 +292,10 @@ class PtraceTracer:
             task.pending = _SKIP
             return None
         args = tuple(words[1:7])  # type: ignore[index]
+        paths = self._path_filter
+        if paths is not None and not paths.touches(name, args, task.mem, task._fd_path):
+            task.pending = _SKIP
+            return None
         decoder = self._decoder(nr, name)
         call = Call(name, args, task.mem, self._opts_for(nr), task.fd_path, task.tid, sp=sp)
         if name == "restart_syscall":
