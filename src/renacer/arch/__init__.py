@@ -19,6 +19,10 @@ class Arch:
     numbers: dict[str, int] = field(default_factory=dict)  # name -> number, filled in __post_init__
     # calls whose kernel arguments a 64-bit arch counts differently (a split offset is one here)
     nargs_overrides: dict[str, int] = field(default_factory=dict)
+    # strace's trace classes: spelling ('%file', 'file', '%%stat') -> names; GENERATED, observed from strace
+    classes: dict[str, frozenset[str]] = field(default_factory=dict)
+    # names strace accepts here from its other personalities (i386, x32); they select no call
+    other_names: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.numbers.update({name: nr for nr, name in self.syscalls.items()})
