@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import getopt
 import sys
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from . import __version__
 from .arch import current
@@ -12,6 +14,7 @@ from .config import Config
 from .errors import RenacerError
 from .filter import parse_trace_set
 from .selection import parse_signals, parse_statuses
+from .sinks.summary import parse_columns, parse_sort
 
 USAGE = """\
 Usage: renacer [-fqrtTy] [-e trace=NAME,...] [-o FILE] [-s STRSIZE] [-p PID]... [--] PROG [ARGS]
@@ -35,6 +38,9 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   -a COLUMN     align results at COLUMN (default 40)
   -e abbrev=SET, verbose=SET, raw=SET   per-syscall rendering (as strace)
   -e read=FDS, write=FDS                hex and ASCII dumps of the data read from / written to FDS
+  -c, -C        a table of calls, errors and time per syscall instead of / after the trace
+  -S KEY        sort it by time (default), calls, errors, name, min-time, max-time, avg-time, nothing
+  -U COLUMNS    its columns: time-percent,total-time,avg-time,min-time,max-time,calls,errors,name
   -P PATH       only syscalls that touch PATH, by name or through a descriptor (repeatable)
   -z, -Z        only syscalls that succeeded / failed (-e status=successful,failed,unfinished,detached)
   -e signal=SET only these signals' deliveries (SIGUSR1,!SIGCHLD, all, none)
@@ -42,18 +48,22 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   -h, --help    this help;  -V, --version  the version
 """
 
-_SHORT = "fhVqrtTyvxizZo:s:p:e:a:X:P:"
+_SHORT = "fhVqrtTyvxizZcCwo:s:p:e:a:X:P:S:U:"
 _LONG = [
     "help", "version", "output=", "trace=", "string-limit=", "follow-forks", "attach=", "no-abbrev",
     "instruction-pointer", "columns=", "const-print-style=", "strings-in-hex=", "decode-fds=",
     "abbrev=", "verbose=", "raw=", "read=", "write=", "status=", "signal=", "quiet=", "successful-only",
-    "failed-only", "trace-path=",
+    "failed-only", "trace-path=", "summary-only", "summary", "summary-sort-by=", "summary-wall-clock",
+    "summary-columns=",
 ]
 _XLAT_STYLES = ("raw", "abbrev", "verbose")
 _SYSCALL_SETS = ("trace", "abbrev", "verbose", "raw")  # -e qualifiers whose values are syscall sets
 _FD_SETS = ("read", "write")
 _OTHER_SETS = ("status", "signal", "quiet")  # -e qualifiers parsed by their own rules
 QUIET_KINDS = ("attach", "exit", "path-resolution", "personality", "thread-execve", "superseded")
+
+
+T = TypeVar("T")
 
 
 class UsageError(RenacerError):
@@ -118,6 +128,16 @@ def parse_args(argv: list[str]) -> Config | str:
             cfg = replace(cfg, string_limit=int(val))
         elif opt in ("-p", "--attach"):
             pids.extend(_parse_pids(val))
+        elif opt in ("-c", "--summary-only"):
+            cfg = replace(cfg, summary="only")
+        elif opt in ("-C", "--summary"):
+            cfg = replace(cfg, summary="also")
+        elif opt in ("-S", "--summary-sort-by"):
+            cfg = replace(cfg, summary_sort=_summary_option(parse_sort, val))
+        elif opt in ("-U", "--summary-columns"):
+            cfg = replace(cfg, summary_columns=_summary_option(parse_columns, val))
+        elif opt in ("-w", "--summary-wall-clock"):
+            pass  # renacer's times are wall-clock times already (see sinks/summary.py)
         elif opt in ("-P", "--trace-path"):
             cfg = replace(cfg, paths=(*cfg.paths, val))
         elif opt in ("-z", "--successful-only"):
@@ -183,6 +203,15 @@ def _default_optional_args(argv: list[str]) -> list[str]:
                     break
         i += 1
     return out
+
+
+def _summary_option(parse: Callable[[str], T], val: str) -> T:
+    from .errors import RenacerError
+
+    try:
+        return parse(val)
+    except RenacerError as e:
+        raise UsageError(e.message) from None
 
 
 def _parse_quiet(expr: str) -> frozenset[str]:

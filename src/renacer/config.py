@@ -33,6 +33,9 @@ class Config:
     statuses: frozenset[str] | None = None  # -e status= (-z, -Z): syscall outcomes shown; None is all
     signals: frozenset[int] | None = None  # -e signal=: signals whose delivery is shown; None is all
     paths: tuple[str, ...] = ()  # -P: only syscalls touching these paths (empty: no such filter)
+    summary: str = ""  # '' no table; 'only' (-c): the table instead of the trace; 'also' (-C): after it
+    summary_sort: str = "time"  # -S
+    summary_columns: tuple[str, ...] = ()  # -U (empty: strace's default columns)
 
     def quieted(self, kind: str) -> bool:
         """Whether notices of ``kind`` ('attach', 'exit', 'superseded'...) are suppressed."""

@@ -44,7 +44,7 @@ def run(config: Config) -> int:
     """Trace as the CLI does; returns the exit status renacer should end with."""
     out, owned = _open_output(config)
     tracer = PtraceTracer(config)
-    sink = TextSink(config, out, sys.stderr, owned=owned)
+    sink = _sinks(config, out, owned)
     previous = {sig: signal.signal(sig, lambda signo, _frame: tracer.request_stop(signo))
                 for sig in _DETACH_SIGNALS}
     stream = tracer.events()
@@ -60,6 +60,47 @@ def run(config: Config) -> int:
         except BrokenPipeError:
             pass
     return _exit_status(tracer)
+
+
+class _Sinks:
+    """Several sinks fed the same events; closed in order (the -C table after the trace)."""
+
+    def __init__(self, sinks: list) -> None:
+        self.sinks = sinks
+
+    def handle(self, ev: Event) -> None:
+        for sink in self.sinks:
+            sink.handle(ev)
+
+    def close(self) -> None:
+        for sink in self.sinks:
+            sink.close()
+
+
+def _sinks(config: Config, out: TextIO, owned: bool) -> TextSink | _Sinks:
+    if not config.summary:
+        return TextSink(config, out, sys.stderr, owned=owned)
+    from .sinks.summary import DEFAULT_COLUMNS, SummarySink
+
+    table = SummarySink(out, config.summary_sort, config.summary_columns or DEFAULT_COLUMNS)
+    if config.summary == "only":
+        return _Sinks([table, _Closer(out) if owned else _Closer(None)])
+    # -C: the trace, then the table; the text sink must not close the file before the table
+    return _Sinks([TextSink(config, out, sys.stderr, owned=False), table, _Closer(out if owned else None)])
+
+
+class _Closer:
+    """Closes the -o file once every sink has written to it."""
+
+    def __init__(self, out: TextIO | None) -> None:
+        self.out = out
+
+    def handle(self, ev: Event) -> None:
+        pass
+
+    def close(self) -> None:
+        if self.out is not None:
+            self.out.close()
 
 
 def _exit_status(tracer: PtraceTracer) -> int:
