@@ -30,7 +30,9 @@ def test_corpus_command_matches_strace(entry: Entry) -> None:
 
 
 def test_corpus_overall_share() -> None:
-    reports = [_report(e) for e in CORPUS]
+    # Threaded entries vary with scheduling run to run (strace against itself too): they are
+    # held to EACH above; the overall figure is over the entries a scheduler cannot reorder.
+    reports = [_report(e) for e in CORPUS if not e.threaded]
     matched = sum(r.identical_share * max(len(r.strace_text), len(r.renacer_text)) for r in reports)
     total = sum(max(len(r.strace_text), len(r.renacer_text)) for r in reports)
     assert matched / total >= OVERALL, "\n".join(f"{r.argv}: {r.identical_share:.3f}" for r in reports)
