@@ -38,6 +38,8 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   -a COLUMN     align results at COLUMN (default 40)
   -e abbrev=SET, verbose=SET, raw=SET   per-syscall rendering (as strace)
   -e read=FDS, write=FDS                hex and ASCII dumps of the data read from / written to FDS
+  --format F    text (strace's, the default), json (JSON Lines recording) or csv
+  --input FILE  replay a JSON Lines recording (with any output option) instead of tracing
   -c, -C        a table of calls, errors and time per syscall instead of / after the trace
   -S KEY        sort it by time (default), calls, errors, name, min-time, max-time, avg-time, nothing
   -U COLUMNS    its columns: time-percent,total-time,avg-time,min-time,max-time,calls,errors,name
@@ -54,7 +56,7 @@ _LONG = [
     "instruction-pointer", "columns=", "const-print-style=", "strings-in-hex=", "decode-fds=",
     "abbrev=", "verbose=", "raw=", "read=", "write=", "status=", "signal=", "quiet=", "successful-only",
     "failed-only", "trace-path=", "summary-only", "summary", "summary-sort-by=", "summary-wall-clock",
-    "summary-columns=",
+    "summary-columns=", "format=", "input=",
 ]
 _XLAT_STYLES = ("raw", "abbrev", "verbose")
 _SYSCALL_SETS = ("trace", "abbrev", "verbose", "raw")  # -e qualifiers whose values are syscall sets
@@ -128,6 +130,12 @@ def parse_args(argv: list[str]) -> Config | str:
             cfg = replace(cfg, string_limit=int(val))
         elif opt in ("-p", "--attach"):
             pids.extend(_parse_pids(val))
+        elif opt == "--format":
+            if val not in ("text", "json", "csv"):
+                raise UsageError(f"invalid --format argument: '{val}' (text, json or csv)")
+            cfg = replace(cfg, format=val)
+        elif opt == "--input":
+            cfg = replace(cfg, input=val)
         elif opt in ("-c", "--summary-only"):
             cfg = replace(cfg, summary="only")
         elif opt in ("-C", "--summary"):
@@ -156,7 +164,10 @@ def parse_args(argv: list[str]) -> Config | str:
                 cfg = replace(cfg, quiet_set=_parse_quiet(expr))
             else:
                 syscall_sets[key] = expr
-    if not rest and not pids:
+    if cfg.input is not None:
+        if rest or pids:
+            raise UsageError("--input replays a recording: no PROG and no -p with it")
+    elif not rest and not pids:
         raise UsageError("must have PROG [ARGS] or -p PID")
     if rest and pids:
         raise UsageError("-p and a command cannot be used together")

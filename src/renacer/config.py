@@ -33,6 +33,8 @@ class Config:
     statuses: frozenset[str] | None = None  # -e status= (-z, -Z): syscall outcomes shown; None is all
     signals: frozenset[int] | None = None  # -e signal=: signals whose delivery is shown; None is all
     paths: tuple[str, ...] = ()  # -P: only syscalls touching these paths (empty: no such filter)
+    format: str = "text"  # --format: 'text' (strace's), 'json' (JSON Lines recording), 'csv'
+    input: str | None = None  # --input FILE: replay a JSON Lines recording instead of tracing
     summary: str = ""  # '' no table; 'only' (-c): the table instead of the trace; 'also' (-C): after it
     summary_sort: str = "time"  # -S
     summary_columns: tuple[str, ...] = ()  # -U (empty: strace's default columns)

@@ -13,7 +13,7 @@ from .backends.ptrace import PtraceTracer
 from .config import Config
 from .errors import RenacerError
 from .events import Event
-from .selection import select
+from .selection import select, shown
 from .sinks.text import TextSink
 
 _DETACH_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGPIPE)
@@ -41,10 +41,12 @@ def _open_output(config: Config) -> tuple[TextIO, bool]:
 
 
 def run(config: Config) -> int:
-    """Trace as the CLI does; returns the exit status renacer should end with."""
+    """Trace (or replay, with --input) as the CLI does; returns the status renacer should end with."""
+    if config.input:
+        return _replay(config)
     out, owned = _open_output(config)
     tracer = PtraceTracer(config)
-    sink = _sinks(config, out, owned)
+    sink = _sinks(config, out, owned, tracer.arch.name)
     previous = {sig: signal.signal(sig, lambda signo, _frame: tracer.request_stop(signo))
                 for sig in _DETACH_SIGNALS}
     stream = tracer.events()
@@ -55,11 +57,29 @@ def run(config: Config) -> int:
         stream.close()  # on an error (a closed pipe...): no tracee is left stopped
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        sink.set_exit_status(_raw_status(tracer))
         try:
             sink.close()
         except BrokenPipeError:
             pass
     return _exit_status(tracer)
+
+
+def _replay(config: Config) -> int:
+    """--input FILE: a recording's events through the same sinks as a live run."""
+    from .recording import Recording
+
+    recording = Recording(config.input or "")
+    out, owned = _open_output(config)
+    sink = _sinks(config, out, owned, str(recording.header.get("arch", "")))
+    try:
+        for ev in recording.events():
+            sink.handle(ev)
+    finally:  # a corrupt line ends the replay, after everything before it was rendered
+        status = recording.footer.get("exit_status") if recording.footer else None
+        sink.set_exit_status(status)
+        sink.close()
+    return status if isinstance(status, int) and 0 <= status < 256 else 0
 
 
 class _Sinks:
@@ -76,17 +96,53 @@ class _Sinks:
         for sink in self.sinks:
             sink.close()
 
+    def set_exit_status(self, status: int | None) -> None:
+        for sink in self.sinks:
+            if hasattr(sink, "exit_status"):
+                sink.exit_status = status
 
-def _sinks(config: Config, out: TextIO, owned: bool) -> TextSink | _Sinks:
-    if not config.summary:
-        return TextSink(config, out, sys.stderr, owned=owned)
-    from .sinks.summary import DEFAULT_COLUMNS, SummarySink
 
-    table = SummarySink(out, config.summary_sort, config.summary_columns or DEFAULT_COLUMNS)
-    if config.summary == "only":
-        return _Sinks([table, _Closer(out) if owned else _Closer(None)])
-    # -C: the trace, then the table; the text sink must not close the file before the table
-    return _Sinks([TextSink(config, out, sys.stderr, owned=False), table, _Closer(out if owned else None)])
+def _sinks(config: Config, out: TextIO, owned: bool, arch: str) -> _Sinks:
+    if config.summary:
+        from .sinks.summary import DEFAULT_COLUMNS, SummarySink
+
+        table = SummarySink(out, config.summary_sort, config.summary_columns or DEFAULT_COLUMNS)
+        closer = _Closer(out if owned else None)
+        if config.summary == "only":
+            return _Sinks([table, closer])
+        # -C: the trace, then the table; the text sink must not close the file before the table
+        return _Sinks([TextSink(config, out, sys.stderr, owned=False), table, closer])
+    if config.format == "json":
+        from .sinks.record import JsonLinesSink
+
+        return _Sinks([_Shown(config, JsonLinesSink(config, out, arch, owned))])
+    if config.format == "csv":
+        from .sinks.record import CsvSink
+
+        return _Sinks([_Shown(config, CsvSink(out, owned))])
+    return _Sinks([TextSink(config, out, sys.stderr, owned=owned)])
+
+
+class _Shown:
+    """A record sink behind the -e status=/signal= display filter (the text sink has its own)."""
+
+    def __init__(self, config: Config, sink) -> None:  # noqa: ANN001 - any record sink
+        self.config, self.sink = config, sink
+
+    @property
+    def exit_status(self) -> int | None:
+        return self.sink.exit_status
+
+    @exit_status.setter
+    def exit_status(self, status: int | None) -> None:
+        self.sink.exit_status = status
+
+    def handle(self, ev: Event) -> None:
+        if shown(ev, self.config):
+            self.sink.handle(ev)
+
+    def close(self) -> None:
+        self.sink.close()
 
 
 class _Closer:
@@ -101,6 +157,16 @@ class _Closer:
     def close(self) -> None:
         if self.out is not None:
             self.out.close()
+
+
+def _raw_status(tracer: PtraceTracer) -> int | None:
+    """The traced command's exit status for a recording's footer (128+N if killed by signal N)."""
+    status = tracer.main_status
+    if status is None:
+        return None
+    if os.WIFEXITED(status):
+        return os.WEXITSTATUS(status)
+    return 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
 
 
 def _exit_status(tracer: PtraceTracer) -> int:

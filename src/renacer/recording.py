@@ -1,0 +1,185 @@
+"""The canonical recording: JSON Lines, schema ``renacer-trace/1`` (see docs/recording.md).
+
+One header record, one record per event (a syscall once, when it has finished: entry and exit
+merged), one footer. Every field of the event model is kept, so a recording replays through
+the same sinks as a live run: ``read_recording`` gives the events back, and re-creates the
+entry of each call at its entry time so the text sink splits lines exactly as it did live.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from .errors import RenacerError
+from .events import (
+    Event,
+    ExitEvent,
+    ProcessEvent,
+    SignalEvent,
+    StopEvent,
+    SyscallEnter,
+    SyscallEvent,
+)
+from .syscalls.dump import IoBlock
+from .syscalls.xlat.errno_table import ERRNOS
+
+SCHEMA = "renacer-trace/1"
+TYPES: dict[type, str] = {
+    SyscallEvent: "syscall",
+    SignalEvent: "signal",
+    StopEvent: "stop",
+    ExitEvent: "exit",
+    ProcessEvent: "process",
+}
+CLASSES = {name: cls for cls, name in TYPES.items()}
+
+
+def header_record(command: list[str], pids: list[int], arch: str, version: str, wall_ns: int) -> dict:
+    """The first record: what was traced, by which renacer, when."""
+    return {"type": "header", "schema": SCHEMA, "version": version, "arch": arch,
+            "command": command, "pids": pids, "start_wall_ns": wall_ns}
+
+
+def event_record(ev: Event, entered: bool = False, has_exit_args: bool = False) -> dict[str, Any] | None:
+    """One event as a JSON-ready dict; None for a call's entry (its call record holds it).
+
+    ``entered``: the call's entry was an event of its own (it did not end at once); then
+    ``has_exit_args`` says whether that entry expected more arguments at exit.
+    """
+    kind = TYPES.get(type(ev))
+    if kind is None:
+        return None
+    record: dict[str, Any] = {"type": kind}
+    for f in dataclasses.fields(ev):  # type: ignore[arg-type]
+        value = getattr(ev, f.name)
+        if isinstance(value, tuple):
+            value = [_io_record(v) if isinstance(v, IoBlock) else v for v in value]
+        record[f.name] = value
+    if isinstance(ev, SyscallEvent):
+        record["entered"] = entered
+        record["has_exit_args"] = has_exit_args
+        record["duration_ns"] = ev.exit_ns - ev.enter_ns
+        record["errno"] = ERRNOS[ev.error][0] if ev.error in ERRNOS else None
+    return record
+
+
+def _io_record(block: IoBlock) -> dict[str, Any]:
+    return {"index": block.index, "data_hex": block.data.hex(), "vector": block.vector,
+            "vector_len": block.vector_len}
+
+
+def footer_record(events: int, syscalls: int, errors: int, exit_status: int | None) -> dict[str, Any]:
+    """The last record: totals, and the status the traced command ended with."""
+    return {"type": "footer", "events": events, "syscalls": syscalls, "errors": errors,
+            "exit_status": exit_status}
+
+
+def dumps(record: dict[str, Any]) -> str:
+    """A record as one JSON Lines line."""
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n"
+
+
+def _event_from(record: dict[str, Any]) -> Event:
+    cls = CLASSES[record["type"]]
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in record:
+            if f.default is dataclasses.MISSING:
+                raise KeyError(f.name)
+            continue
+        value = record[f.name]
+        if f.name == "io":
+            value = tuple(IoBlock(b["index"], bytes.fromhex(b["data_hex"]), b["vector"], b["vector_len"])
+                          for b in value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[f.name] = value
+    return cls(**values)
+
+
+class Recording:
+    """A recording read back: its header, then its events (``events()``), then its footer."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.footer: dict[str, Any] | None = None
+        try:
+            with open(path, "rb") as f:
+                first = f.readline()
+        except OSError as e:
+            raise RenacerError(f"Can't open '{path}': {e.strerror}") from None
+        try:
+            self.header: dict[str, Any] = json.loads(first)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            self.header = {}
+        if not isinstance(self.header, dict) or self.header.get("type") != "header" or (
+                self.header.get("schema") != SCHEMA):
+            raise RenacerError(f"{path}:1: not a renacer recording (expected a {SCHEMA} header)")
+
+    def _lines(self) -> Iterator[tuple[int, int, bytes]]:
+        """(line number, offset, line) of every record after the header."""
+        with open(self.path, "rb") as f:
+            f.readline()
+            offset, lineno = f.tell(), 2
+            for line in f:
+                yield lineno, offset, line
+                offset += len(line)
+                lineno += 1
+
+    def _parse(self, lineno: int, line: bytes) -> tuple[dict[str, Any], Event | None]:
+        try:
+            record = json.loads(line)
+            if record.get("type") == "footer":
+                return record, None
+            return record, _event_from(record)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            del e
+            raise RenacerError(f"{self.path}:{lineno}: truncated or corrupt record") from None
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise RenacerError(f"{self.path}:{lineno}: bad record ({type(e).__name__}: {e})") from None
+
+    def _entries(self) -> list[tuple[int, int, int]]:
+        """(entry time, line number, offset) of every call whose entry was an event of its own."""
+        entries = []
+        for lineno, offset, line in self._lines():
+            if b'"entered":true' in line:
+                try:
+                    enter_ns = json.loads(line)["enter_ns"]
+                except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
+                    continue  # reported with its line number when the second pass reaches it
+                entries.append((enter_ns, lineno, offset))
+        entries.sort()
+        return entries
+
+    def events(self) -> Iterator[Event]:
+        """The events in the order a live run produced them, each call's entry re-created.
+
+        Two passes: the first notes when each call was entered (three numbers a call), the
+        second hands out the events, putting each entry back where it happened; a bad line
+        ends the replay with its line number after everything before it.
+        """
+        entries = self._entries()
+        k = 0
+        with open(self.path, "rb") as again:
+            for lineno, _offset, line in self._lines():
+                if not line.strip():
+                    continue
+                record, ev = self._parse(lineno, line)
+                if ev is None:
+                    self.footer = record
+                    continue
+                ts = ev.exit_ns if isinstance(ev, SyscallEvent) else ev.ts_ns
+                while k < len(entries) and entries[k][0] <= ts:
+                    enter_ns, at_line, at = entries[k]
+                    k += 1
+                    again.seek(at)
+                    rec, call = self._parse(at_line, again.readline())
+                    if isinstance(call, SyscallEvent):
+                        c = call
+                        has_exit = bool(rec.get("has_exit_args"))
+                        yield SyscallEnter(c.tid, c.tgid, c.nr, c.name, c.args, c.entry_text, has_exit,
+                                           enter_ns, c.enter_wall_ns, c.joint, c.ip)
+                yield ev
