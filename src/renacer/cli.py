@@ -42,6 +42,7 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   --input FILE  replay a JSON Lines recording (with any output option) instead of tracing
   -c, -C        a table of calls, errors and time per syscall instead of / after the trace
   -S KEY        sort it by time (default), calls, errors, name, min-time, max-time, avg-time, nothing
+  --stats-extended  after the table, per syscall: min, max, mean, stddev, p50..p99 latencies
   -U COLUMNS    its columns: time-percent,total-time,avg-time,min-time,max-time,calls,errors,name
   -P PATH       only syscalls that touch PATH, by name or through a descriptor (repeatable)
   -z, -Z        only syscalls that succeeded / failed (-e status=successful,failed,unfinished,detached)
@@ -56,7 +57,7 @@ _LONG = [
     "instruction-pointer", "columns=", "const-print-style=", "strings-in-hex=", "decode-fds=",
     "abbrev=", "verbose=", "raw=", "read=", "write=", "status=", "signal=", "quiet=", "successful-only",
     "failed-only", "trace-path=", "summary-only", "summary", "summary-sort-by=", "summary-wall-clock",
-    "summary-columns=", "format=", "input=",
+    "summary-columns=", "format=", "input=", "stats-extended",
 ]
 _XLAT_STYLES = ("raw", "abbrev", "verbose")
 _SYSCALL_SETS = ("trace", "abbrev", "verbose", "raw")  # -e qualifiers whose values are syscall sets
@@ -144,6 +145,8 @@ def parse_args(argv: list[str]) -> Config | str:
             cfg = replace(cfg, summary_sort=_summary_option(parse_sort, val))
         elif opt in ("-U", "--summary-columns"):
             cfg = replace(cfg, summary_columns=_summary_option(parse_columns, val))
+        elif opt == "--stats-extended":
+            cfg = replace(cfg, stats_extended=True, summary=cfg.summary or "only")
         elif opt in ("-w", "--summary-wall-clock"):
             pass  # renacer's times are wall-clock times already (see sinks/summary.py)
         elif opt in ("-P", "--trace-path"):

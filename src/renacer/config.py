@@ -38,6 +38,7 @@ class Config:
     summary: str = ""  # '' no table; 'only' (-c): the table instead of the trace; 'also' (-C): after it
     summary_sort: str = "time"  # -S
     summary_columns: tuple[str, ...] = ()  # -U (empty: strace's default columns)
+    stats_extended: bool = False  # --stats-extended: latency distributions after the -c table
 
     def quieted(self, kind: str) -> bool:
         """Whether notices of ``kind`` ('attach', 'exit', 'superseded'...) are suppressed."""

@@ -106,7 +106,8 @@ def _sinks(config: Config, out: TextIO, owned: bool, arch: str) -> _Sinks:
     if config.summary:
         from .sinks.summary import DEFAULT_COLUMNS, SummarySink
 
-        table = SummarySink(out, config.summary_sort, config.summary_columns or DEFAULT_COLUMNS)
+        table = SummarySink(out, config.summary_sort, config.summary_columns or DEFAULT_COLUMNS,
+                            config.stats_extended)
         closer = _Closer(out if owned else None)
         if config.summary == "only":
             return _Sinks([table, closer])

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from ..analysis.latency import PERCENTILES, Latencies
 from ..errors import RenacerError
 from ..events import Event, SyscallEvent
 
@@ -113,7 +114,9 @@ class SummarySink:
     out: TextIO
     sort: str = "time"
     columns: tuple[str, ...] = DEFAULT_COLUMNS
+    extended: bool = False  # --stats-extended: the latency table after strace's
     stats: dict[int, CallStats] = field(default_factory=dict)
+    latencies: dict[int, Latencies] = field(default_factory=dict)
 
     def handle(self, ev: Event) -> None:
         """Count one event (only finished syscalls count; a call that never returned does not)."""
@@ -122,6 +125,8 @@ class SummarySink:
             if s is None:
                 s = self.stats[ev.nr] = CallStats(ev.nr, ev.name)
             s.add(ev.exit_ns - ev.enter_ns, bool(ev.error))
+            if self.extended:
+                self.latencies.setdefault(ev.nr, Latencies()).add(ev.exit_ns - ev.enter_ns)
 
     def table(self) -> list[str]:
         """The table's lines."""
@@ -151,7 +156,22 @@ class SummarySink:
         lines.append(line(total_cells))
         return lines
 
+    def extended_table(self) -> list[str]:
+        """--stats-extended: per syscall, the latency distribution in microseconds."""
+        heads = ["calls", "min", "max", "mean", "stddev", *(f"p{p}" for p in PERCENTILES)]
+        lines = [f"{'syscall':<16s} " + " ".join(f"{h:>11s}" for h in heads) + "  (usecs)"]
+        lines.append("-" * 16 + " " + " ".join("-" * 11 for _ in heads))
+        for s in sorted(self.stats.values(), key=SORT_KEYS[self.sort]):
+            lat = self.latencies[s.nr].summary()
+            cells = [f"{lat.calls:11d}"] + [f"{v / 1000:11.3f}" for v in (
+                lat.min, lat.max, lat.mean, lat.stddev, *lat.percentiles)]
+            lines.append(f"{s.name:<16s} " + " ".join(cells))
+        return lines
+
     def close(self) -> None:
-        """Write the table."""
-        self.out.write("".join(f"{ln}\n" for ln in self.table()))
+        """Write the table (and the extended one)."""
+        lines = self.table()
+        if self.extended and self.stats:
+            lines += ["", *self.extended_table()]
+        self.out.write("".join(f"{ln}\n" for ln in lines))
         self.out.flush()

@@ -1,0 +1,1 @@
+"""Statistics over traced calls: latency distributions, percentiles."""
