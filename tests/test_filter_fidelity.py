@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -35,45 +35,23 @@ def test_process_class_follows_forks_as_strace(build) -> None:
     assert report.names_identical, str(report)
 
 
-# Calls every syscall number once under a seccomp filter that fails them all with ENOSYS (the
-# tracer sees each entry before seccomp runs), then exit_group: what a filter shows is its set.
-PROBE = r"""
-#include <errno.h>
-#include <stddef.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-int main(void)
-{
-    struct sock_filter code[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit_group, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-    };
-    struct sock_fprog prog = { sizeof code / sizeof code[0], code };
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
-        return 2;
-    static const long numbers[] = { NUMBERS };  /* only known ones: a gap number may SIGILL */
-    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
-        if (numbers[i] != __NR_exit_group)
-            syscall(numbers[i], -1L, -1L, -1L, -1L, -1L, -1L);
-    syscall(__NR_exit_group, 0);
-}
-"""
+def _class_generator():
+    """tools/gen_trace_classes.py, whose probe program the class tests run too."""
+    path = Path(__file__).resolve().parent.parent / "tools" / "gen_trace_classes.py"
+    spec = importlib.util.spec_from_file_location("gen_trace_classes", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 PRINTED = re.compile(r"^(\w+)\(", re.M)
 
 
 @pytest.fixture(scope="module")
 def every_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A program that makes every syscall of the arch, all failing harmlessly."""
-    workdir = tmp_path_factory.mktemp("every-call")
-    source = workdir / "every_call.c"
-    source.write_text(PROBE.replace("NUMBERS", ", ".join(map(str, sorted(ARCH.syscalls)))))
-    subprocess.run(["gcc", "-O1", "-o", str(workdir / "every_call"), str(source)], check=True)
-    return workdir / "every_call"
+    # the generator's own probe: every call fails with ENOSYS under seccomp after strace saw it
+    return _class_generator().build_probe(sorted(ARCH.syscalls), tmp_path_factory.mktemp("every-call"))
 
 
 def strace_selects(expr: str, program: Path, tmp_path: Path) -> set[str]:
