@@ -37,6 +37,16 @@ def _dead_pid() -> int:
         pytest.param(["-s", "-1", "--", "true"], "invalid -s argument: '-1'", id="s-negative"),
         pytest.param(["-s", "abc", "--", "true"], "invalid -s argument: 'abc'", id="s-abc"),
         pytest.param(["-e", "trace=nosuchcall", "--", "true"], "invalid system call 'nosuchcall'", id="e"),
+        pytest.param(["--summary-interval", "0", "true"], "invalid --summary-interval argument: '0'",
+                     id="interval-0"),
+        pytest.param(["--summary-interval=soon", "true"], "invalid --summary-interval argument: 'soon'",
+                     id="interval-word"),
+        pytest.param(["--anomaly-threshold", "-2", "true"], "invalid --anomaly-threshold argument: '-2'",
+                     id="threshold-negative"),
+        pytest.param(["--anomaly-threshold=inf", "true"], "invalid --anomaly-threshold argument: 'inf'",
+                     id="threshold-inf"),
+        pytest.param(["--anomaly-realtime", "--anomaly-window-size", "1", "true"],
+                     "invalid --anomaly-window-size argument: '1'", id="window-1"),
     ],
 )
 def test_bad_input_prints_one_error_line(renacer, args, message) -> None:

@@ -44,6 +44,10 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   -S KEY        sort it by time (default), calls, errors, name, min-time, max-time, avg-time, nothing
   --stats-extended  after the table, per syscall: min, max, mean, stddev, p50..p99 latencies
   -U COLUMNS    its columns: time-percent,total-time,avg-time,min-time,max-time,calls,errors,name
+  --summary-interval SECONDS  the table every SECONDS while the program runs, then the final one
+  --anomaly-threshold [Z]     after the table, the calls more than Z (3) stddevs above their mean
+  --anomaly-realtime          alert as each such call happens, against its syscall's recent calls;
+                              a report by severity at the end (--anomaly-window-size N, 100 calls)
   -P PATH       only syscalls that touch PATH, by name or through a descriptor (repeatable)
   -z, -Z        only syscalls that succeeded / failed (-e status=successful,failed,unfinished,detached)
   -e signal=SET only these signals' deliveries (SIGUSR1,!SIGCHLD, all, none)
@@ -57,7 +61,8 @@ _LONG = [
     "instruction-pointer", "columns=", "const-print-style=", "strings-in-hex=", "decode-fds=",
     "abbrev=", "verbose=", "raw=", "read=", "write=", "status=", "signal=", "quiet=", "successful-only",
     "failed-only", "trace-path=", "summary-only", "summary", "summary-sort-by=", "summary-wall-clock",
-    "summary-columns=", "format=", "input=", "stats-extended",
+    "summary-columns=", "format=", "input=", "stats-extended", "summary-interval=", "anomaly-threshold=",
+    "anomaly-realtime", "anomaly-window-size=",
 ]
 _XLAT_STYLES = ("raw", "abbrev", "verbose")
 _SYSCALL_SETS = ("trace", "abbrev", "verbose", "raw")  # -e qualifiers whose values are syscall sets
@@ -147,6 +152,16 @@ def parse_args(argv: list[str]) -> Config | str:
             cfg = replace(cfg, summary_columns=_summary_option(parse_columns, val))
         elif opt == "--stats-extended":
             cfg = replace(cfg, stats_extended=True, summary=cfg.summary or "only")
+        elif opt == "--summary-interval":
+            cfg = replace(cfg, summary_interval=_positive(opt, val), summary=cfg.summary or "only")
+        elif opt == "--anomaly-threshold":
+            cfg = replace(cfg, anomaly_threshold=_positive(opt, val), anomaly_list=True)
+        elif opt == "--anomaly-realtime":
+            cfg = replace(cfg, anomaly_realtime=True)
+        elif opt == "--anomaly-window-size":
+            if not val.isdigit() or int(val) < 2:
+                raise UsageError(f"invalid {opt} argument: '{val}' (a number of calls, at least 2)")
+            cfg = replace(cfg, anomaly_window=int(val))
         elif opt in ("-w", "--summary-wall-clock"):
             pass  # renacer's times are wall-clock times already (see sinks/summary.py)
         elif opt in ("-P", "--trace-path"):
@@ -167,6 +182,10 @@ def parse_args(argv: list[str]) -> Config | str:
                 cfg = replace(cfg, quiet_set=_parse_quiet(expr))
             else:
                 syscall_sets[key] = expr
+    if cfg.anomaly_realtime:
+        cfg = replace(cfg, anomaly_list=False)  # the threshold is the alerts'; their report ends the run
+    elif cfg.anomaly_list:
+        cfg = replace(cfg, summary=cfg.summary or "only")  # the list follows the table
     if cfg.input is not None:
         if rest or pids:
             raise UsageError("--input replays a recording: no PROG and no -p with it")
@@ -206,7 +225,12 @@ def _default_optional_args(argv: list[str]) -> list[str]:
         tok = out[i]
         if tok == "--" or not tok.startswith("-") or tok == "-":
             break  # the command starts here: leave its arguments alone
-        if tok in _OPTIONAL_ARGS:
+        if tok == "--anomaly-threshold":  # its Z may follow as the next word ('3.5'), or not at all
+            if i + 1 < len(out) and _is_number(out[i + 1]):
+                out[i:i + 2] = [f"{tok}={out[i + 1]}"]
+            else:
+                out[i] = f"{tok}={Config().anomaly_threshold}"
+        elif tok in _OPTIONAL_ARGS:
             out[i] = _OPTIONAL_ARGS[tok]
         elif tok.startswith("--"):
             i += tok[2:] + "=" in _LONG and "=" not in tok  # its argument is the next word
@@ -217,6 +241,25 @@ def _default_optional_args(argv: list[str]) -> list[str]:
                     break
         i += 1
     return out
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _positive(opt: str, val: str) -> float:
+    """A positive, finite number of seconds or standard deviations."""
+    try:
+        number = float(val)
+    except ValueError:
+        number = float("nan")
+    if not 0 < number < float("inf"):
+        raise UsageError(f"invalid {opt} argument: '{val}' (a positive number)")
+    return number
 
 
 def _summary_option(parse: Callable[[str], T], val: str) -> T:

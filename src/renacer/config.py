@@ -39,6 +39,11 @@ class Config:
     summary_sort: str = "time"  # -S
     summary_columns: tuple[str, ...] = ()  # -U (empty: strace's default columns)
     stats_extended: bool = False  # --stats-extended: latency distributions after the -c table
+    summary_interval: float = 0.0  # --summary-interval: seconds between tables while tracing (0: none)
+    anomaly_threshold: float = 3.0  # --anomaly-threshold: standard deviations that make a call an anomaly
+    anomaly_list: bool = False  # --anomaly-threshold given: list the anomalies after the table
+    anomaly_realtime: bool = False  # --anomaly-realtime: alert as each anomaly happens
+    anomaly_window: int = 100  # --anomaly-window-size: recent calls per syscall the alerts compare with
 
     def quieted(self, kind: str) -> bool:
         """Whether notices of ``kind`` ('attach', 'exit', 'superseded'...) are suppressed."""

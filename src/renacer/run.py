@@ -6,13 +6,14 @@ import os
 import resource
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from typing import TextIO
 
 from .backends.ptrace import PtraceTracer
 from .config import Config
 from .errors import RenacerError
-from .events import Event
+from .events import Event, SyscallEvent
 from .selection import select, shown
 from .sinks.text import TextSink
 
@@ -50,10 +51,18 @@ def run(config: Config) -> int:
     previous = {sig: signal.signal(sig, lambda signo, _frame: tracer.request_stop(signo))
                 for sig in _DETACH_SIGNALS}
     stream = tracer.events()
+    periodic = _Periodic(sink, config.summary_interval) if config.summary_interval else None
     try:
-        for ev in stream:
-            sink.handle(ev)
+        if periodic:
+            periodic.start()
+            for ev in stream:
+                periodic.handle(ev)
+        else:
+            for ev in stream:
+                sink.handle(ev)
     finally:
+        if periodic:
+            periodic.stop()
         stream.close()  # on an error (a closed pipe...): no tracee is left stopped
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -72,9 +81,20 @@ def _replay(config: Config) -> int:
     recording = Recording(config.input or "")
     out, owned = _open_output(config)
     sink = _sinks(config, out, owned, str(recording.header.get("arch", "")))
+    every_ns = int(config.summary_interval * 1e9)
+    first_ns = due_ns = None
     try:
         for ev in recording.events():
+            if every_ns:  # --summary-interval on a recording: tables by the recorded clock
+                now = _event_ns(ev)
+                if first_ns is None:
+                    first_ns, due_ns = now, now + every_ns
+                while now >= due_ns:
+                    sink.interim((due_ns - first_ns) / 1e9)
+                    due_ns += every_ns
             sink.handle(ev)
+        if first_ns is not None:
+            sink.finish_interim((_event_ns(ev) - first_ns) / 1e9)
     finally:  # a corrupt line ends the replay, after everything before it was rendered
         status = recording.footer.get("exit_status") if recording.footer else None
         sink.set_exit_status(status)
@@ -96,6 +116,20 @@ class _Sinks:
         for sink in self.sinks:
             sink.close()
 
+    def interim(self, elapsed: float) -> None:
+        """--summary-interval: the summary so far, after ending any half-written trace line."""
+        for sink in self.sinks:
+            if isinstance(sink, TextSink):
+                sink.break_line()
+            elif hasattr(sink, "interim"):
+                sink.interim(elapsed)
+
+    def finish_interim(self, elapsed: float) -> None:
+        """Head the final summary as the last of the periodic ones."""
+        for sink in self.sinks:
+            if hasattr(sink, "interim"):
+                sink.final_after = elapsed
+
     def set_exit_status(self, status: int | None) -> None:
         for sink in self.sinks:
             if hasattr(sink, "exit_status"):
@@ -103,25 +137,86 @@ class _Sinks:
 
 
 def _sinks(config: Config, out: TextIO, owned: bool, arch: str) -> _Sinks:
+    """The sinks one run feeds, in the order they write at the end; the last closes ``out``."""
+    sinks: list = []
+    report = out  # where the human-readable reports go: with the trace or the table
     if config.summary:
         from .sinks.summary import DEFAULT_COLUMNS, SummarySink
 
-        table = SummarySink(out, config.summary_sort, config.summary_columns or DEFAULT_COLUMNS,
-                            config.stats_extended)
-        closer = _Closer(out if owned else None)
-        if config.summary == "only":
-            return _Sinks([table, closer])
-        # -C: the trace, then the table; the text sink must not close the file before the table
-        return _Sinks([TextSink(config, out, sys.stderr, owned=False), table, closer])
-    if config.format == "json":
+        if config.summary == "also":  # -C: the trace, then the table
+            sinks.append(TextSink(config, out, sys.stderr, owned=False))
+        sinks.append(SummarySink(out, config.summary_sort, config.summary_columns or DEFAULT_COLUMNS,
+                                 config.stats_extended))
+        if config.anomaly_list:
+            from .sinks.anomaly import AnomalySink
+
+            sinks.append(AnomalySink(out, config.anomaly_threshold))
+    elif config.format == "json":
         from .sinks.record import JsonLinesSink
 
-        return _Sinks([_Shown(config, JsonLinesSink(config, out, arch, owned))])
-    if config.format == "csv":
+        sinks.append(_Shown(config, JsonLinesSink(config, out, arch)))
+        report = sys.stderr  # never inside a recording
+    elif config.format == "csv":
         from .sinks.record import CsvSink
 
-        return _Sinks([_Shown(config, CsvSink(out, owned))])
-    return _Sinks([TextSink(config, out, sys.stderr, owned=owned)])
+        sinks.append(_Shown(config, CsvSink(out)))
+        report = sys.stderr
+    else:
+        sinks.append(TextSink(config, out, sys.stderr))
+    if config.anomaly_realtime:
+        from .sinks.anomaly import AnomalyAlertSink
+
+        sinks.append(AnomalyAlertSink(sys.stderr, report, config.anomaly_threshold, config.anomaly_window))
+    sinks.append(_Closer(out if owned else None))
+    return _Sinks(sinks)
+
+
+def _event_ns(ev: Event) -> int:
+    """When an event happened (a syscall: when it ended), on the monotonic clock."""
+    return ev.exit_ns if isinstance(ev, SyscallEvent) else getattr(ev, "ts_ns", 0)
+
+
+class _Periodic:
+    """--summary-interval: the summary table every N seconds of a live run.
+
+    An interval timer's SIGALRM interrupts renacer's wait for the tracee, so tables come on
+    time while the program sits idle; one that falls due while a sink is writing waits until
+    that event is written, so it never lands inside a line.
+    """
+
+    def __init__(self, sinks: _Sinks, every: float) -> None:
+        self.sinks, self.every = sinks, every
+        self.busy = self.pending = False
+        self.started = time.monotonic()
+        self.previous: object = None
+
+    def start(self) -> None:
+        self.previous = signal.signal(signal.SIGALRM, self._due)
+        signal.setitimer(signal.ITIMER_REAL, self.every, self.every)
+
+    def stop(self) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self.previous)  # type: ignore[arg-type]
+        self.sinks.finish_interim(time.monotonic() - self.started)
+
+    def handle(self, ev: Event) -> None:
+        self.busy = True
+        try:
+            self.sinks.handle(ev)
+        finally:
+            self.busy = False
+        if self.pending:
+            self.pending = False
+            self._table()
+
+    def _due(self, signo: int, frame: object) -> None:
+        if self.busy:
+            self.pending = True
+        else:
+            self._table()
+
+    def _table(self) -> None:
+        self.sinks.interim(time.monotonic() - self.started)
 
 
 class _Shown:

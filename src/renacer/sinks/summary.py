@@ -117,6 +117,7 @@ class SummarySink:
     extended: bool = False  # --stats-extended: the latency table after strace's
     stats: dict[int, CallStats] = field(default_factory=dict)
     latencies: dict[int, Latencies] = field(default_factory=dict)
+    final_after: float | None = None  # --summary-interval: seconds traced, to head the final table
 
     def handle(self, ev: Event) -> None:
         """Count one event (only finished syscalls count; a call that never returned does not)."""
@@ -168,10 +169,25 @@ class SummarySink:
             lines.append(f"{s.name:<16s} " + " ".join(cells))
         return lines
 
-    def close(self) -> None:
-        """Write the table (and the extended one)."""
+    def tables(self) -> list[str]:
+        """strace's table, then (--stats-extended) the latency one."""
         lines = self.table()
         if self.extended and self.stats:
             lines += ["", *self.extended_table()]
+        return lines
+
+    def interim(self, elapsed: float, final: bool = False) -> None:
+        """--summary-interval: the tables so far, under a line saying when they were taken."""
+        kind = "final" if final else "cumulative, still tracing"
+        self._write([f"--- summary after {elapsed:.3f} s ({kind}) ---", *self.tables()])
+
+    def close(self) -> None:
+        """Write the table (and the extended one)."""
+        if self.final_after is not None:
+            self.interim(self.final_after, final=True)
+        else:
+            self._write(self.tables())
+
+    def _write(self, lines: list[str]) -> None:
         self.out.write("".join(f"{ln}\n" for ln in lines))
         self.out.flush()

@@ -89,6 +89,11 @@ class TextSink:
             else:
                 s.out.flush()
 
+    def break_line(self) -> None:
+        """End a line left open for a call still running (``<unfinished ...>``), as another line would."""
+        self._break(self.main)
+        self.main.out.flush()
+
     # ---- pieces ----------------------------------------------------------------------
 
     def _stream(self, tid: int) -> _Stream:
