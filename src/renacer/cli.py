@@ -25,7 +25,7 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   -p PID        attach to a running process (repeat, or PID,PID); Ctrl-C detaches
   -o FILE       write the trace to FILE instead of stderr
   -s STRSIZE    print at most STRSIZE bytes of each string (default 32)
-  -e trace=SET  only the syscalls named in SET (comma separated; also -e SET, --trace=SET)
+  -e trace=SET  only these syscalls: names, %classes, /regex/, !negated (also -e SET, --trace=SET)
   -q, -qq       suppress attach/detach notices; -qq also the exit status lines
   -t, -tt, -ttt prefix each line with the time of day, with microseconds, or as epoch seconds
   -r            prefix each line with the time since the previous one
