@@ -62,9 +62,15 @@ def main() -> int:
         "renacer": lambda w: [*renacer, "-f", "-o", os.devnull, *w],
         "strace -e trace=openat": lambda w: [strace, "-f", "-e", "trace=openat", "-o", os.devnull, *w],
         "renacer -e trace=openat": lambda w: [*renacer, "-f", "-e", "trace=openat", "-o", os.devnull, *w],
+        "strace -c": lambda w: [strace, "-f", "-c", "-o", os.devnull, *w],
+        "renacer -c": lambda w: [*renacer, "-f", "-c", "-o", os.devnull, *w],
+        "renacer --stats-extended": lambda w: [*renacer, "-f", "--stats-extended", "-o", os.devnull, *w],
+        "renacer --anomaly-realtime": lambda w: [*renacer, "-f", "--anomaly-realtime", "-o", os.devnull, *w],
     }
-    print(f"{'workload':48} | {'tracer':24} | {'median s':>9} | {'x native':>9} | {'x strace':>9}")
-    print("-" * 110)
+    peers = {"renacer -e trace=openat": "strace -e trace=openat", "renacer -c": "strace -c",
+             "renacer --stats-extended": "strace -c", "renacer --anomaly-realtime": "strace"}
+    print(f"{'workload':48} | {'tracer':28} | {'median s':>9} | {'x native':>9} | {'x strace':>9}")
+    print("-" * 114)
     for wname, argv in workloads.items():
         times: dict[str, list[float]] = {t: [] for t in tracers}
         for _ in range(opts.reps):
@@ -72,10 +78,10 @@ def main() -> int:
                 times[tname].append(timed(wrap(argv)))
         med = {t: statistics.median(v) for t, v in times.items()}
         for tname in tracers:
-            peer = "strace -e trace=openat" if "openat" in tname else "strace"
+            peer = peers.get(tname, tname if tname.startswith("strace") else "strace")
             ratio = med[tname] / med[peer]
             slowdown = med[tname] / med["native"]
-            print(f"{wname:48} | {tname:24} | {med[tname]:9.3f} | {slowdown:9.1f} | {ratio:9.2f}")
+            print(f"{wname:48} | {tname:28} | {med[tname]:9.3f} | {slowdown:9.1f} | {ratio:9.2f}")
     return 0
 
 
