@@ -184,9 +184,10 @@ def test_summary_interval_with_C_breaks_the_open_line_as_strace_would(build, ren
 def test_summary_interval_on_a_recording_follows_the_recorded_clock(build, renacer, tmp_path) -> None:
     path = _record(renacer, build, tmp_path, "2", "600")
     rows = [json.loads(line) for line in path.read_text().splitlines()]
-    times = [r["exit_ns"] if r["type"] == "syscall" else r["ts_ns"]
-             for r in rows if "ts_ns" in r or "exit_ns" in r]
-    span = (times[-1] - times[0]) / 1e9
+    # the replay's first event is the first call's entry (when its entry was shown), its last the exit
+    starts = [r["enter_ns"] if r["entered"] else r["exit_ns"] for r in rows if r["type"] == "syscall"]
+    ends = [r["exit_ns"] for r in rows if r["type"] == "syscall"] + [r["ts_ns"] for r in rows if "ts_ns" in r]
+    span = (max(ends) - min(starts + ends)) / 1e9
     done = renacer("--input", path, "--summary-interval", "0.2")
     assert done.returncode == 0, done.stderr
     heads = _headers(done.stderr)
