@@ -19,10 +19,10 @@ LISTED_PER_SYSCALL = 20  # the longest calls of each syscall kept for the list a
 TOP_REPORTED = 10  # anomalies shown in the realtime report at the end
 
 
-def _duration(ev: Event) -> int | None:
-    """A finished call's duration in ns; None for anything else (unfinished calls never count)."""
+def _finished(ev: Event) -> tuple[SyscallEvent, int] | None:
+    """A finished call and its duration in ns; None for anything else (unfinished calls never count)."""
     if isinstance(ev, SyscallEvent) and ev.retval is not None and not ev.unfinished:
-        return max(ev.exit_ns - ev.enter_ns, 0)
+        return ev, max(ev.exit_ns - ev.enter_ns, 0)
     return None
 
 
@@ -66,13 +66,10 @@ class AnomalySink:
     calls: dict[int, _Calls] = field(default_factory=dict)
 
     def handle(self, ev: Event) -> None:
-        d = _duration(ev)
-        if d is None:
+        if (call := _finished(ev)) is None:
             return
-        assert isinstance(ev, SyscallEvent)
-        c = self.calls.get(ev.nr)
-        if c is None:
-            c = self.calls[ev.nr] = _Calls(ev.name)
+        ev, d = call
+        c = self.calls.get(ev.nr) or self.calls.setdefault(ev.nr, _Calls(ev.name))
         c.moments.add(d)
         c.durations.append(d)
         c.longest.offer(d, ev)
@@ -135,13 +132,10 @@ class AnomalyAlertSink:
     top: TopN[Alert] = field(default_factory=lambda: TopN(TOP_REPORTED))
 
     def handle(self, ev: Event) -> None:
-        d = _duration(ev)
-        if d is None:
+        if (call := _finished(ev)) is None:
             return
-        assert isinstance(ev, SyscallEvent)
-        w = self.windows.get(ev.nr)
-        if w is None:
-            w = self.windows[ev.nr] = SlidingWindow(self.window)
+        ev, d = call
+        w = self.windows.get(ev.nr) or self.windows.setdefault(ev.nr, SlidingWindow(self.window))
         scored, compared = w.score(d), len(w.values)
         w.add(d)  # the call joins the window either way: a lasting change becomes the new normal
         if scored is None or scored[0] <= self.threshold:
