@@ -25,6 +25,30 @@ def args_text(entry_text: tuple[str, ...], exit_text: tuple[str, ...], joint: st
 
 
 @dataclass(frozen=True, slots=True)
+class StackFrame:
+    """One frame of a stack as the backend captured it: an address and the module mapped there."""
+
+    addr: int  # absolute: the pc for the innermost frame, the return address for each caller
+    module: str  # the file mapped at addr; '[vdso]' for the vDSO; '' when nothing is mapped there
+    build_id: str  # the module's GNU build-id in hex; '' when it has none
+    offset: int  # addr in the module's own (link-time) addresses: addr - the module's load bias
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFrame:
+    """One symbolized frame: the function, and the source line the call was made from."""
+
+    module: str
+    offset: int  # the module-relative address looked up (a caller's return address minus one)
+    function: str  # demangled; '' when unknown
+    file: str  # '' when the module has no line information there
+    line: int  # 0 when unknown
+    inlined: bool = False  # an inlined callee: shares its address with the frame after it
+    symbol: str = ""  # the ELF/DWARF symbol containing offset, for -k's 'symbol+0x1f' ('' for inlined)
+    symbol_offset: int = 0  # offset - the symbol's start
+
+
+@dataclass(frozen=True, slots=True)
 class SyscallEnter:
     """A syscall has started; carries the arguments strace prints on entry.
 
@@ -67,6 +91,11 @@ class SyscallEvent:
     joint: str = "entry"  # where ', ' between entry and exit arguments goes (see entry_part)
     ip: int = 0  # the instruction pointer at entry (-i); 0 when not captured
     io: tuple[IoBlock, ...] = ()  # the data moved, for -e read= / -e write= dumps
+    stack: tuple[StackFrame, ...] = ()  # captured at entry when a source option asks for it
+    unwound: str = ""  # how the stack was walked: 'cfi', 'frame-pointer fallback', 'truncated stack'
+    frames: tuple[SourceFrame, ...] = ()  # the stack symbolized (enrich), innermost first, inlines expanded
+    source: SourceFrame | None = None  # the innermost frame in the user's own code (enrich)
+    located: str = ""  # how source was found: 'exact', 'inlined', 'frame-pointer fallback', ...
 
     @property
     def duration_ns(self) -> int:
