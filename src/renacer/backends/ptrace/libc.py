@@ -124,3 +124,17 @@ def read_memory(pid: int, chunks: list[tuple[int, int]], into: ctypes.Array) -> 
     local = IoVec(ctypes.addressof(into), sum(size for _, size in chunks))
     remote = (IoVec * n)(*(IoVec(addr, size) for addr, size in chunks))
     return _readv(pid, ctypes.byref(local), 1, remote, n, 0)
+
+
+PTRACE_GETREGS = 12
+USER_REGS_SIZE = 27 * 8  # struct user_regs_struct (x86_64, sys/user.h): 27 u64 words
+
+
+def get_regs(tid: int) -> bytes | None:
+    """PTRACE_GETREGS: the stopped task's struct user_regs_struct as raw bytes; None if it failed."""
+    buf = ctypes.create_string_buffer(USER_REGS_SIZE)
+    try:
+        ptrace(PTRACE_GETREGS, tid, 0, ctypes.addressof(buf))
+    except OSError:
+        return None
+    return buf.raw
