@@ -19,6 +19,8 @@ from .events import (
     ExitEvent,
     ProcessEvent,
     SignalEvent,
+    SourceFrame,
+    StackFrame,
     StopEvent,
     SyscallEnter,
     SyscallEvent,
@@ -31,6 +33,8 @@ __all__ = [
     "ProcessEvent",
     "RenacerError",
     "SignalEvent",
+    "SourceFrame",
+    "StackFrame",
     "StopEvent",
     "SyscallEnter",
     "SyscallEvent",
@@ -42,7 +46,8 @@ def trace(argv: Sequence[str], *, include_entries: bool = False, **options: Any)
     """Run ``argv`` under the tracer and yield its events as they happen.
 
     ``options`` are Config fields (``follow_forks=True``, ``string_limit=64``, ``trace=...``
-    as a set of syscall names). Entry-only events (SyscallEnter) are left out unless
+    as a set of syscall names, ``source="user"`` for each call's ``source`` and ``frames``).
+    Entry-only events (SyscallEnter) are left out unless
     ``include_entries``. Closing the generator early (``break`` then ``close()``, or
     ``with contextlib.closing(renacer.trace(...))``) kills the command and reaps it.
     """

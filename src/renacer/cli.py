@@ -52,17 +52,23 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   -z, -Z        only syscalls that succeeded / failed (-e status=successful,failed,unfinished,detached)
   -e signal=SET only these signals' deliveries (SIGUSR1,!SIGCHLD, all, none)
   -e quiet=SET  suppress notices: attach, exit, superseded, ... (-qqq: all)
+  --source      end each line with the user's code behind the call: [file:line in function]
+  --source-all  the innermost frame with debug info instead, whatever code it belongs to
+  -k            the stack of each call, symbolized from DWARF, inline frames included
+  --function-time  syscall time per user function, the hot paths and the call graph, at the end
+  --flamegraph FILE  syscall stacks weighted by time: FILE.folded, .txt, .svg or .speedscope.json
   -h, --help    this help;  -V, --version  the version
 """
 
-_SHORT = "fhVqrtTyvxizZcCwo:s:p:e:a:X:P:S:U:"
+_SHORT = "fhVqrtTyvxizZcCwko:s:p:e:a:X:P:S:U:"
 _LONG = [
     "help", "version", "output=", "trace=", "string-limit=", "follow-forks", "attach=", "no-abbrev",
     "instruction-pointer", "columns=", "const-print-style=", "strings-in-hex=", "decode-fds=",
     "abbrev=", "verbose=", "raw=", "read=", "write=", "status=", "signal=", "quiet=", "successful-only",
     "failed-only", "trace-path=", "summary-only", "summary", "summary-sort-by=", "summary-wall-clock",
     "summary-columns=", "format=", "input=", "stats-extended", "summary-interval=", "anomaly-threshold=",
-    "anomaly-realtime", "anomaly-window-size=",
+    "anomaly-realtime", "anomaly-window-size=", "stack-traces", "source", "source-all", "function-time",
+    "flamegraph=",
 ]
 _XLAT_STYLES = ("raw", "abbrev", "verbose")
 _SYSCALL_SETS = ("trace", "abbrev", "verbose", "raw")  # -e qualifiers whose values are syscall sets
@@ -162,6 +168,16 @@ def parse_args(argv: list[str]) -> Config | str:
             if not val.isdigit() or int(val) < 2:
                 raise UsageError(f"invalid {opt} argument: '{val}' (a number of calls, at least 2)")
             cfg = replace(cfg, anomaly_window=int(val))
+        elif opt in ("-k", "--stack-traces"):
+            cfg = replace(cfg, stack_trace=True)
+        elif opt == "--source":
+            cfg = replace(cfg, source=cfg.source or "user")
+        elif opt == "--source-all":
+            cfg = replace(cfg, source="all")
+        elif opt == "--function-time":
+            cfg = replace(cfg, function_time=True)
+        elif opt == "--flamegraph":
+            cfg = replace(cfg, flamegraph=val)
         elif opt in ("-w", "--summary-wall-clock"):
             pass  # renacer's times are wall-clock times already (see sinks/summary.py)
         elif opt in ("-P", "--trace-path"):

@@ -44,6 +44,15 @@ class Config:
     anomaly_list: bool = False  # --anomaly-threshold given: list the anomalies after the table
     anomaly_realtime: bool = False  # --anomaly-realtime: alert as each anomaly happens
     anomaly_window: int = 100  # --anomaly-window-size: recent calls per syscall the alerts compare with
+    stack_trace: bool = False  # -k: the symbolized stack after each call
+    source: str = ""  # --source: 'user' (the innermost frame in the user's code), 'all' (--source-all)
+    function_time: bool = False  # --function-time: syscall time per user function, hot paths, call graph
+    flamegraph: str | None = None  # --flamegraph FILE: stacks weighted by syscall time (.folded/.svg/...)
+
+    @property
+    def stacks(self) -> bool:
+        """Whether each syscall's stack is captured (some option shows or uses it)."""
+        return bool(self.stack_trace or self.source or self.function_time or self.flamegraph)
 
     def quieted(self, kind: str) -> bool:
         """Whether notices of ``kind`` ('attach', 'exit', 'superseded'...) are suppressed."""

@@ -19,6 +19,8 @@ from .events import (
     ExitEvent,
     ProcessEvent,
     SignalEvent,
+    SourceFrame,
+    StackFrame,
     StopEvent,
     SyscallEnter,
     SyscallEvent,
@@ -55,6 +57,10 @@ def event_record(ev: Event, entered: bool = False, has_exit_args: bool = False) 
     record: dict[str, Any] = {"type": kind}
     for f in dataclasses.fields(ev):  # type: ignore[arg-type]
         value = getattr(ev, f.name)
+        if f.name in _SOURCE_FIELDS:
+            if value:  # written only when captured: a recording without stacks stays as it was
+                record[f.name] = _frames_record(value)
+            continue
         if isinstance(value, tuple):
             value = [_io_record(v) if isinstance(v, IoBlock) else v for v in value]
         record[f.name] = value
@@ -64,6 +70,15 @@ def event_record(ev: Event, entered: bool = False, has_exit_args: bool = False) 
         record["duration_ns"] = ev.exit_ns - ev.enter_ns
         record["errno"] = ERRNOS[ev.error][0] if ev.error in ERRNOS else None
     return record
+
+
+_SOURCE_FIELDS = frozenset({"stack", "unwound", "frames", "source", "located"})
+
+
+def _frames_record(value: Any) -> Any:  # noqa: ANN401 - a frame, a tuple of frames, or a text
+    if isinstance(value, tuple):
+        return [dataclasses.asdict(v) for v in value]
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
 
 
 def _io_record(block: IoBlock) -> dict[str, Any]:
@@ -94,6 +109,12 @@ def _event_from(record: dict[str, Any]) -> Event:
         if f.name == "io":
             value = tuple(IoBlock(b["index"], bytes.fromhex(b["data_hex"]), b["vector"], b["vector_len"])
                           for b in value)
+        elif f.name == "stack":
+            value = tuple(StackFrame(**frame) for frame in value)
+        elif f.name == "frames":
+            value = tuple(SourceFrame(**frame) for frame in value)
+        elif f.name == "source":
+            value = SourceFrame(**value) if value is not None else None
         elif isinstance(value, list):
             value = tuple(value)
         values[f.name] = value

@@ -12,6 +12,7 @@ from typing import TextIO
 
 from .backends.ptrace import PtraceTracer
 from .config import Config
+from .enrich import Enricher
 from .errors import RenacerError
 from .events import Event, SyscallEvent
 from .selection import select, shown
@@ -23,7 +24,17 @@ _DETACH_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT,
 def events(config: Config, tracer: PtraceTracer | None = None) -> Iterator[Event]:
     """Every event of one traced run, in order (spawn/attach happens before the first one)."""
     tracer = tracer or PtraceTracer(config)
-    yield from select(tracer.events(), config)
+    if not config.stacks:
+        yield from select(tracer.events(), config)
+        return
+    enricher = Enricher(config, None)  # a library prints nothing: the events carry how each was located
+    stream = select(tracer.events(), config)
+    try:
+        for ev in stream:
+            yield enricher.apply(ev)
+    finally:
+        stream.close()
+        enricher.close()
 
 
 def _open_output(config: Config) -> tuple[TextIO, bool]:
@@ -103,18 +114,27 @@ def _replay(config: Config) -> int:
 
 
 class _Sinks:
-    """Several sinks fed the same events; closed in order (the -C table after the trace)."""
+    """Several sinks fed the same events; closed in order (the -C table after the trace).
 
-    def __init__(self, sinks: list) -> None:
-        self.sinks = sinks
+    With a source option, each event is enriched (its stack symbolized) once, before any sink.
+    """
+
+    def __init__(self, sinks: list, enricher: Enricher | None = None) -> None:
+        self.sinks, self.enricher = sinks, enricher
 
     def handle(self, ev: Event) -> None:
+        if self.enricher is not None:
+            ev = self.enricher.apply(ev)
         for sink in self.sinks:
             sink.handle(ev)
 
     def close(self) -> None:
-        for sink in self.sinks:
-            sink.close()
+        try:
+            for sink in self.sinks:
+                sink.close()
+        finally:
+            if self.enricher is not None:
+                self.enricher.close()
 
     def interim(self, elapsed: float) -> None:
         """--summary-interval: the summary so far, after ending any half-written trace line."""
@@ -167,8 +187,16 @@ def _sinks(config: Config, out: TextIO, owned: bool, arch: str) -> _Sinks:
         from .sinks.anomaly import AnomalyAlertSink
 
         sinks.append(AnomalyAlertSink(sys.stderr, report, config.anomaly_threshold, config.anomaly_window))
+    if config.function_time:
+        from .sinks.profile import ProfileSink
+
+        sinks.append(ProfileSink(report))
+    if config.flamegraph:
+        from .sinks.flame import FlameSink
+
+        sinks.append(FlameSink(config.flamegraph))  # an unusable path fails here, before tracing
     sinks.append(_Closer(out if owned else None))
-    return _Sinks(sinks)
+    return _Sinks(sinks, Enricher(config, sys.stderr) if config.stacks else None)
 
 
 def _event_ns(ev: Event) -> int:

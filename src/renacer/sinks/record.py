@@ -52,6 +52,7 @@ class JsonLinesSink:
 CSV_FIELDS = (
     "tid", "tgid", "name", "nr", "args", "retval", "errno", "error", "result", "enter_wall_ns",
     "enter_ns", "exit_ns", "duration_ns", "unfinished", "arg0", "arg1", "arg2", "arg3", "arg4", "arg5",
+    "source_file", "source_line", "source_function", "located",  # --source: the user's line, and how found
 )
 
 
@@ -74,6 +75,7 @@ class CsvSink:
             ev.tid, ev.tgid, ev.name, ev.nr, args_text(ev.entry_text, ev.exit_text, ev.joint),
             "" if ev.retval is None else ev.retval, errno, ev.error, ev.ret_text, ev.enter_wall_ns,
             ev.enter_ns, ev.exit_ns, ev.exit_ns - ev.enter_ns, int(ev.unfinished), *raw[:6],
+            *((src.file, src.line, src.function) if (src := ev.source) else ("", "", "")), ev.located,
         ])
 
     def close(self) -> None:

@@ -20,6 +20,7 @@ from ..events import (
 )
 from ..selection import shown
 from ..syscalls.dump import dump_lines
+from .stack import source_text, stack_lines
 
 
 class _Stream:
@@ -156,11 +157,15 @@ class TextSink:
         if self.cfg.syscall_times and ev.retval is not None:
             d = ev.exit_ns - ev.enter_ns
             tail = f" <{d // 1_000_000_000}.{(d // 1000) % 1_000_000:06d}>"
+        if self.cfg.source and ev.source is not None:
+            tail += f"   [{source_text(ev.source)}]"
         s.write(f"{pad}{ev.ret_text}{tail}\n")
         s.open_tid = None
         s.col = 0
         if ev.io:
             s.write("".join(line + "\n" for line in dump_lines(ev.io)))
+        if self.cfg.stack_trace and (ev.frames or ev.stack):
+            s.write("".join(line + "\n" for line in stack_lines(ev)))
 
     def _enter(self, ev: SyscallEnter) -> None:
         s, lead = self._start_line(ev.tid, ev.ts_ns, ev.wall_ns, ev.ip)

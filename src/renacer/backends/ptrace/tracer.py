@@ -16,6 +16,7 @@ from ...events import (
     ExitEvent,
     ProcessEvent,
     SignalEvent,
+    StackFrame,
     StopEvent,
     SyscallEnter,
     SyscallEvent,
@@ -60,6 +61,8 @@ class _Pending:
     enter_ns: int
     wall_ns: int
     ip: int
+    stack: tuple[StackFrame, ...] = ()
+    unwound: str = ""
 
 
 _SKIP = object()  # marks a task inside a syscall that is filtered out
@@ -135,6 +138,12 @@ class PtraceTracer:
         self._started = False
         self._exec_done = False  # the spawned command's first execve succeeded
         self._held: tuple[_Task, int] | None = None  # the task stopped while an event is out
+        self._unwinder = None  # stacks for --source, -k, ...: the unwinder loads only when asked for
+        if config.stacks:
+            from ...source.registers import dwarf_registers
+            from ...source.unwind import Unwinder
+
+            self._unwinder, self._registers = Unwinder(), dwarf_registers
 
     # ---- start -----------------------------------------------------------------------
 
@@ -301,12 +310,13 @@ class PtraceTracer:
         if name == "restart_syscall":
             call.saved["interrupted"] = previous
         entry_text = self._decode(decoder, call, entering=True) if self.cfg.decode else ()
+        stack, unwound = self._stack(task) if self._unwinder is not None else ((), "")
         mono, wall = _now()
         if decoder.never_returns:
             task.pending = None
             return SyscallEvent(task.tid, task.tgid, nr, name, args, entry_text, (), None, 0, "?",
-                                mono, mono, wall, ip=ip)
-        task.pending = _Pending(nr, name, args, decoder, call, entry_text, mono, wall, ip)
+                                mono, mono, wall, ip=ip, stack=stack, unwound=unwound)
+        task.pending = _Pending(nr, name, args, decoder, call, entry_text, mono, wall, ip, stack, unwound)
         return SyscallEnter(task.tid, task.tgid, nr, name, args, entry_text, decoder.exits(call), mono, wall,
                             decoder.joint, ip)
 
@@ -332,7 +342,14 @@ class PtraceTracer:
             self._exec_done = True
         return SyscallEvent(task.tid, task.tgid, p.nr, p.name, p.args, p.entry_text, exit_text, rval,
                             call.error, ret_text, p.enter_ns, mono, p.wall_ns, joint=p.decoder.joint, ip=p.ip,
-                            io=io)
+                            io=io, stack=p.stack, unwound=p.unwound)
+
+    def _stack(self, task: _Task) -> tuple[tuple[StackFrame, ...], str]:
+        """The task's stack at this syscall entry: raw return addresses, unwound with CFI."""
+        raw = libc.get_regs(task.tid)
+        if raw is None:
+            return (), "truncated stack"
+        return self._unwinder.unwind(task.tgid, self._registers(self.arch.name, raw), task.mem)
 
     def _io(self, call: Call) -> tuple:
         """The data of a read or write on a descriptor named by -e read= / -e write=."""
@@ -376,7 +393,8 @@ class PtraceTracer:
         if isinstance(p, _Pending):
             mono = time.monotonic_ns()
             yield SyscallEvent(task.tid, task.tgid, p.nr, p.name, p.args, p.entry_text, (), None, 0, "?",
-                               p.enter_ns, mono, p.wall_ns, unfinished=True, reason=reason)
+                               p.enter_ns, mono, p.wall_ns, unfinished=True, reason=reason, stack=p.stack,
+                               unwound=p.unwound)
 
     # ---- ptrace events, signals, exits --------------------------------------------------
 
@@ -402,6 +420,8 @@ class PtraceTracer:
                 self._adopt(child)
                 yield ProcessEvent(child, "attached", *_now(), detail="child")
         elif event == libc.PTRACE_EVENT_EXEC:
+            if self._unwinder is not None:
+                self._unwinder.forget(task.tgid)  # a new program: new mappings
             yield from self._on_exec(task)
             tid = task.tid
         self._resume(tid, 0)
