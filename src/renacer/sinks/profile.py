@@ -3,9 +3,8 @@
 A call is charged to its ``source`` frame's function (the innermost frame in the user's own
 code); calls without one go to a ``(no user frame)`` row. Hot paths and the call graph are
 made of the user frames of each stack: the source frame and those of its callers that are
-user code too (library frames between them are skipped). By default a caller is user code
-when it is in a module some call's source frame is in, has line information, and its file is
-not a toolchain's (``SYSTEM_SOURCES``); a caller can pass its own rule instead.
+user code too, by the rule enrichment picks ``source`` with (``enrich.is_user_frame``);
+library and runtime frames between them are skipped.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
+from ..enrich import is_user_frame
 from ..events import Event, SourceFrame, SyscallEvent
 from .flame import clean, finished, frame_name
 
@@ -33,8 +33,6 @@ IO_FAMILIES: dict[str, tuple[str, ...]] = {
     "sync": ("fsync", "fdatasync", "sync", "syncfs", "sync_file_range", "msync"),
 }
 IO_SYSCALLS = frozenset(name for names in IO_FAMILIES.values() for name in names)
-# source files of toolchains and system libraries, never the user's own: C/C++ headers, Rust's std
-SYSTEM_SOURCES = ("/usr/include/", "/usr/lib/", "/usr/src/", "/usr/local/include/", "/rustc/")
 
 
 @dataclass(slots=True)
@@ -104,11 +102,10 @@ class ProfileSink:
     """Charges every finished syscall to a user function; ``close`` writes the profile to ``out``."""
 
     out: TextIO
-    user_frame: Callable[[SourceFrame], bool] | None = None  # is a caller frame user code (default: above)
+    user_frame: Callable[[SourceFrame], bool] = is_user_frame  # whether a caller frame is user code
     functions: dict[tuple[str, str], FunctionStats] = field(default_factory=dict)
-    # (syscall, user stack) -> calls and time: the paths are cut at close, once every user module is known
+    # (syscall, the source frame and its callers) -> calls and time; cut into user paths at close
     stacks: dict[tuple[str, tuple[SourceFrame, ...]], Tally] = field(default_factory=dict)
-    user_modules: set[str] = field(default_factory=set)  # the modules of every source frame seen
     total_calls: int = 0
     total_ns: int = 0
 
@@ -127,18 +124,16 @@ class ProfileSink:
             stats = self.functions[key] = FunctionStats(*key)
         stats.add(call, duration)
         if src is not None:
-            self.user_modules.add(src.module)
             self.stacks.setdefault((call.name, _user_stack(call)), Tally()).add(1, duration)
 
     def report(self) -> Report:
         """The profile's numbers: function rows, hot paths and call graph."""
         names = self._display_names()
-        is_user = self.user_frame or self._user_code
         paths: dict[tuple[str, ...], Tally] = {}
         inclusive: dict[str, Tally] = {}
         edges: dict[str, dict[str, Tally]] = {}
         for (syscall, stack), tally in self.stacks.items():
-            frames = [f for f in reversed(stack[1:]) if is_user(f)] + [stack[0]]
+            frames = [f for f in reversed(stack[1:]) if self.user_frame(f)] + [stack[0]]
             path = tuple(names[(frame_name(f), f.module)] for f in frames)
             paths.setdefault(path, Tally()).add(tally.calls, tally.total_ns)
             for fn in set(path):  # once per call, however deep the recursion
@@ -154,17 +149,11 @@ class ProfileSink:
                                                                                         key=_by_time)]
         return Report(self.total_calls, self.total_ns, functions, hot, callers)
 
-    def _user_code(self, frame: SourceFrame) -> bool:
-        """The default rule: in a module holding some source frame, with a line, in no toolchain's file."""
-        return (frame.module in self.user_modules and bool(frame.file) and frame.line > 0
-                and not frame.file.startswith(SYSTEM_SOURCES))
-
     def _display_names(self) -> dict[tuple[str, str], str]:
         """A name per (function, module): the function's, with its module when another module has one."""
         seen: dict[str, int] = {}
-        is_user = self.user_frame or self._user_code
         keys = set(self.functions) | {(frame_name(f), f.module) for _, stack in self.stacks for f in stack[1:]
-                                      if is_user(f)}
+                                      if self.user_frame(f)}
         for name, _ in keys:
             seen[name] = seen.get(name, 0) + 1
         return {(name, module): name if seen[name] == 1 or not module
