@@ -52,7 +52,7 @@ class FunctionStats:
         self.calls += 1
         self.total_ns += duration_ns
         if duration_ns > self.slowest_ns:
-            self.slowest_ns, self.slowest_syscall = duration_ns, ev.name
+            self.slowest_ns, self.slowest_syscall = duration_ns, clean(ev.name)
             src = ev.source
             self.slowest_at = f"{clean(os.path.basename(src.file))}:{src.line}" if src and src.file else ""
         if ev.name in IO_SYSCALLS and duration_ns > SLOW_IO_NS:
