@@ -349,7 +349,7 @@ class PtraceTracer:
         raw = libc.get_regs(task.tid)
         if raw is None:
             return (), "truncated stack"
-        return self._unwinder.unwind(task.tgid, self._registers(self.arch.name, raw), task.mem)
+        return self._unwinder.unwind(task.tgid, self._registers(raw, self.arch.name), task.mem)
 
     def _io(self, call: Call) -> tuple:
         """The data of a read or write on a descriptor named by -e read= / -e write=."""
