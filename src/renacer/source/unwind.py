@@ -1,0 +1,283 @@
+"""The live stack unwinder: registers + memory + CFI -> the raw return addresses of a stopped task.
+
+Each step finds the caller's registers from the callee's: by the CFI row of the pc (.eh_frame,
+.debug_frame), else by recognising the kernel's signal-return trampoline, else by following
+the frame-pointer chain. It never raises for any stack content and never loops: every step
+must move the stack pointer up (a signal frame may move it anywhere once), and ``limit``
+bounds the walk.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import OrderedDict
+
+from ..events import StackFrame
+from ..syscalls.base import MemoryReader
+from .cfi import EXPRESSION, OFFSET, REGISTER, SAME_VALUE, UNDEFINED, VAL_OFFSET, FrameTable, Row
+from .dwarfexpr import evaluate
+from .modules import ElfCache, ElfImage, Module, ModuleMap
+from .registers import RegisterSet, register_set
+
+CFI, FRAME_POINTER, TRUNCATED = "cfi", "frame-pointer fallback", "truncated stack"
+PAGE = 4096
+CHUNK = 2 * PAGE  # stack bytes fetched per read: one read usually covers a whole stack of C frames
+MAX_CHUNKS = 32  # reads per walk: a corrupt stack pointing all over memory costs bounded time
+TABLE_CAPACITY = 256  # modules whose decoded CFI is kept
+FRAME_CACHE = 1 << 14  # frames (and trampoline checks) remembered per process
+_MASK = (1 << 64) - 1
+_WORD = struct.Struct("<Q")
+
+
+class StackMemory:
+    """Word reads from a MemoryReader through a few large cached chunks."""
+
+    __slots__ = ("reader", "chunks", "misses", "base", "data", "last")
+
+    def __init__(self, reader: MemoryReader) -> None:
+        self.reader = reader
+        self.chunks: list[tuple[int, bytes]] = []
+        self.misses = 0
+        self.base, self.data, self.last = 0, b"", -1  # the newest chunk, checked first
+
+    def word(self, addr: int) -> int | None:
+        """The 64-bit little-endian word at ``addr``, or None when unreadable."""
+        off = addr - self.base
+        if 0 <= off <= self.last:
+            return _WORD.unpack_from(self.data, off)[0]
+        for base, data in self.chunks:
+            off = addr - base
+            if 0 <= off <= len(data) - 8:
+                return _WORD.unpack_from(data, off)[0]
+        if self.misses >= MAX_CHUNKS or not 0 < addr <= _MASK - 8:
+            return None
+        self.misses += 1
+        base = addr & ~(PAGE - 1)
+        data = self._read(base, CHUNK)
+        if data is None or len(data) < addr - base + 8:
+            base, data = addr, self._read(addr, 8)  # the chunk's tail was unreadable: just the word
+            if data is None or len(data) < 8:
+                return None
+        self.chunks.append((base, data))
+        self.base, self.data, self.last = base, data, len(data) - 8
+        return _WORD.unpack_from(data, addr - base)[0]
+
+    def _read(self, addr: int, size: int) -> bytes | None:
+        try:
+            return self.reader.read(addr, size)
+        except (OSError, ValueError, OverflowError):
+            return None
+
+
+class Unwinder:
+    """Walks stacks of stopped tasks; shared by every task of a run (CFI cached per module)."""
+
+    def __init__(self, arch: str = "x86_64", elves: ElfCache | None = None) -> None:
+        self.regs: RegisterSet = register_set(arch)
+        self.elves = elves if elves is not None else ElfCache()
+        self._maps: dict[int, ModuleMap] = {}
+        self._frames: dict[int, dict[int, StackFrame]] = {}  # per process: pc -> its frame, reused
+        self._tables: OrderedDict[tuple, FrameTable] = OrderedDict()
+        self._trampolines: dict[tuple, bool] = {}  # (file, module offset) -> is the signal trampoline
+
+    def forget(self, tgid: int) -> None:
+        """Drop a process's module map (after exec or exit: its mappings changed)."""
+        self._maps.pop(tgid, None)
+        self._frames.pop(tgid, None)
+
+    def module_map(self, tgid: int, memory: MemoryReader | None = None, fresh: bool = False) -> ModuleMap:
+        """The process's module map, read on first need (or again when ``fresh``)."""
+        maps = self._maps.get(tgid)
+        if maps is None or fresh:
+            maps = self._maps[tgid] = ModuleMap.read(tgid, self.elves, memory)
+            self._frames[tgid] = {}
+        return maps
+
+    def table(self, image: ElfImage) -> FrameTable:
+        """The CFI of one ELF image (built on first use, kept per file)."""
+        table = self._tables.get(image.key)
+        if table is not None:
+            self._tables.move_to_end(image.key)
+            return table
+        secs = image.sections
+
+        def separate() -> tuple[bytes, int] | None:
+            debug = self.elves.debug_file(image.build_id)  # a -dbg package's copy of the CFI
+            found = debug.sections.get(".debug_frame") if debug else None
+            return (found.data, found.addr) if found else None
+
+        table = FrameTable(*((s.data, s.addr) if s else None for s in
+                             (secs.get(".eh_frame"), secs.get(".eh_frame_hdr"), secs.get(".debug_frame"))),
+                           address_size=self.regs.word,
+                           fallback=separate if image.build_id and ".debug_frame" not in secs else None)
+        self._tables[image.key] = table
+        if len(self._tables) > TABLE_CAPACITY:
+            self._tables.popitem(last=False)
+        return table
+
+    def _frame(self, tgid: int, maps: ModuleMap, pc: int) -> StackFrame:
+        frames = self._frames.setdefault(tgid, {})
+        frame = frames.get(pc)
+        if frame is None:
+            module = maps.find(pc)
+            if module is None:
+                frame = StackFrame(pc, "", "", pc)
+            else:
+                frame = StackFrame(pc, module.path, module.build_id, pc - module.bias)
+            if len(frames) >= FRAME_CACHE:
+                frames.clear()
+            frames[pc] = frame
+        return frame
+
+    def unwind(self, tgid: int, regs: dict[int, int], memory: MemoryReader, limit: int = 64
+               ) -> tuple[tuple[StackFrame, ...], str]:
+        """The stack of a task stopped with ``regs`` (DWARF-numbered), innermost first, and how it ended.
+
+        How: 'cfi' (walked to the outermost frame by CFI), 'frame-pointer fallback' (some step
+        followed the frame-pointer chain), 'truncated stack' (stopped early: limit, unreadable
+        memory, no rule, a stack pointer that does not move up, a cycle).
+        """
+        R = self.regs
+        pc, sp = regs.get(R.pc), regs.get(R.sp)
+        if pc is None or sp is None or limit <= 0:
+            return (), TRUNCATED
+        maps = self.module_map(tgid, memory)
+        mem = StackMemory(memory)
+        regs = dict(regs)
+        frames: list[StackFrame] = []
+        reread = used_fp = exact = False
+        seen = {(pc, sp)}
+        while True:
+            hit = maps.locate(pc)
+            if hit is None and not reread:
+                reread = True  # maybe dlopen'ed since: read the maps again, once per walk
+                maps = self.module_map(tgid, memory, fresh=True)
+                hit = maps.locate(pc)
+            frames.append(self._frame(tgid, maps, pc))
+            if hit is None and not maps.is_jit(pc):
+                return tuple(frames), TRUNCATED  # a pc in no code at all: the stack is garbage
+            module, image = hit if hit is not None else (None, None)
+            row = None
+            if image is not None:
+                # A return address is the instruction after the call, which may already belong
+                # to the next function (a noreturn call ends its caller): look up the call itself.
+                # The pc after a signal frame is the interrupted instruction: looked up as is.
+                row = self.table(image).row((pc if exact else pc - 1) - module.bias)
+            if row is not None:
+                new = _apply_row(row, regs, pc, R, mem)
+                if new is None:
+                    return tuple(frames), TRUNCATED
+                if new is _END:
+                    return tuple(frames), FRAME_POINTER if used_fp else CFI
+                exact = row.signal
+            else:
+                new = self._signal_frame(regs, pc, image, module, mem, memory, first=len(frames) == 1)
+                exact = new is not None
+                if new is None:
+                    new = _frame_pointer(regs, R, mem)
+                    if new is None:
+                        return tuple(frames), TRUNCATED
+                    used_fp = True
+            new_pc, new_sp = new.get(R.pc), new.get(R.sp)
+            if new_pc == 0:
+                return tuple(frames), FRAME_POINTER if used_fp else CFI  # the outermost frame's marker
+            if new_pc is None or new_sp is None or (new_sp <= sp and not exact) or (new_pc, new_sp) in seen:
+                return tuple(frames), TRUNCATED
+            if len(frames) >= limit:
+                return tuple(frames), TRUNCATED
+            seen.add((new_pc, new_sp))
+            regs, pc, sp = new, new_pc, new_sp
+
+    def _signal_frame(self, regs: dict[int, int], pc: int, image: ElfImage | None, module: Module | None,
+                      mem: StackMemory, memory: MemoryReader, first: bool) -> dict[int, int] | None:
+        """The interrupted registers, when ``pc`` is the kernel-ABI signal-return trampoline."""
+        R = self.regs
+        key = (image.key, pc - module.bias, first) if image is not None and module is not None else None
+        found = self._trampolines.get(key) if key is not None else None
+        if found is None:
+            code = R.sigreturn_code
+            starts = (pc, pc - len(code)) if first else (pc,)  # frame 0 may be at the rt_sigreturn itself
+            found = any(_read(memory, start, len(code)) == code for start in starts)
+            if key is not None:  # code in a file does not change; JIT code may: not remembered
+                if len(self._trampolines) >= FRAME_CACHE:
+                    self._trampolines.clear()
+                self._trampolines[key] = found
+        if not found:
+            return None
+        sp = regs[R.sp]
+        new = {}
+        for reg, off in R.signal_saved:
+            value = mem.word(sp + off)
+            if value is None:
+                return None
+            new[reg] = value
+        return new
+
+
+def _read(memory: MemoryReader, addr: int, size: int) -> bytes | None:
+    try:
+        return memory.read(addr, size)
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+_END = {}  # the step result that says: the return address is undefined, this is the outermost frame
+
+
+def _apply_row(row: Row, regs: dict[int, int], pc: int, R: RegisterSet, mem: StackMemory
+               ) -> dict[int, int] | None:
+    """The caller's registers by one CFI row; _END at the outermost frame, None when it fails."""
+    regs[R.pc] = pc  # DW_OP_breg of the pc column (PLT rules) means this frame's pc
+    if row.cfa_expr:
+        cfa = evaluate(row.cfa_expr, regs, mem.word)
+    else:
+        base = regs.get(row.cfa_reg)
+        cfa = None if base is None else (base + row.cfa_offset) & _MASK
+    if cfa is None:
+        return None
+    new = dict(regs)
+    new[R.sp] = cfa  # the CFA is the caller's sp, unless a rule says otherwise
+    ra_seen = False
+    for reg, kind, arg in row.rules:
+        if reg == row.ra:
+            ra_seen = True
+            if kind == UNDEFINED:
+                return _END
+        if kind == OFFSET:
+            value = mem.word((cfa + arg) & _MASK)
+        elif kind == VAL_OFFSET:
+            value = (cfa + arg) & _MASK
+        elif kind == UNDEFINED:
+            new.pop(reg, None)
+            continue
+        elif kind == SAME_VALUE:
+            continue
+        elif kind == REGISTER:
+            value = regs.get(arg)
+        else:
+            value = evaluate(arg, regs, mem.word, push=cfa)
+            if kind == EXPRESSION and value is not None:
+                value = mem.word(value)
+        if value is None:
+            if reg == row.ra or reg == R.sp:
+                return None
+            new.pop(reg, None)
+            continue
+        new[reg] = value
+    if not ra_seen:
+        return None  # no rule for the return address: nothing says where the caller is
+    new[R.pc] = new[row.ra]
+    return new
+
+
+def _frame_pointer(regs: dict[int, int], R: RegisterSet, mem: StackMemory) -> dict[int, int] | None:
+    """The caller's registers by the frame-pointer chain, or None when there is none to follow."""
+    fp, sp = regs.get(R.fp), regs[R.sp]
+    if not fp or fp < sp:
+        return None  # a frame pointer below the stack pointer is not one
+    saved_fp, ra = mem.word(fp + R.fp_saved_fp), mem.word(fp + R.fp_saved_ra)
+    if saved_fp is None or ra is None:
+        return None
+    new = dict(regs)
+    new[R.fp], new[R.pc], new[R.sp] = saved_fp, ra, fp + R.fp_cfa
+    return new
