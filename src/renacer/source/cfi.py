@@ -22,6 +22,7 @@ _U8, _U16, _U32, _U64 = struct.Struct("<B"), struct.Struct("<H"), struct.Struct(
 _S16, _S32, _S64 = struct.Struct("<h"), struct.Struct("<i"), struct.Struct("<q")
 _FIXED = {0x02: _U16, 0x03: _U32, 0x04: _U64, 0x0A: _S16, 0x0B: _S32, 0x0C: _S64}  # DW_EH_PE_ formats
 _MASK = (1 << 64) - 1
+MEMO_SIZE = 1 << 14  # pcs whose row lookup is remembered per module
 _MAX_STATE_STACK = 64  # DW_CFA_remember_state nesting kept; deeper is treated as damage
 
 
@@ -39,6 +40,9 @@ class Row:
     rules: tuple[tuple[int, int, int | bytes], ...]  # (register, kind, N / R / expression block)
     ra: int  # the return-address column
     signal: bool  # the CIE's 'S' augmentation: this frame is a signal trampoline
+    # the common shape, precomputed for the unwinder's fast path: CFA = register + offset and
+    # every rule (the return address's included) an offset(N) -> ((register, N), ...); else None
+    saved: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +277,11 @@ class _Program:
 
     def snapshot(self) -> Row:
         rules = tuple((reg, kind, arg) for reg, (kind, arg) in self.rules.items())
-        return Row(self.cfa_reg, self.cfa_offset, self.cfa_expr, rules, self.cie.ra, self.cie.signal)
+        simple = (self.cfa_reg >= 0 and all(kind == OFFSET for _, kind, _ in rules)
+                  and self.cie.ra in self.rules)
+        saved = tuple((reg, arg) for reg, _, arg in rules) if simple else None
+        return Row(self.cfa_reg, self.cfa_offset, self.cfa_expr, rules, self.cie.ra, self.cie.signal,
+                   saved)  # type: ignore[arg-type]
 
     def run(self, section: FrameSection, start: int, end: int, loc: int,
             locs: list[int] | None, rows: list[Row] | None) -> int:
@@ -432,6 +440,7 @@ class FrameTable:
         self.address_size = address_size
         self.sections: list[FrameSection] = []
         self._fallback = fallback
+        self._memo: dict[int, Row | None] = {}
         if eh_frame is not None:
             eh = FrameSection(eh_frame[0], eh_frame[1], True, address_size)
             table = search_table(*eh_frame_hdr, eh) if eh_frame_hdr is not None else None
@@ -443,13 +452,21 @@ class FrameTable:
 
     def row(self, pc: int) -> Row | None:
         """The row for a link-time ``pc``, or None when no CFI covers it."""
+        try:
+            return self._memo[pc]
+        except KeyError:
+            pass
+        found = None
         for section in self.sections:
             found = section.row(pc)
             if found is not None:
-                return found
-        if self._fallback is not None:
+                break
+        if found is None and self._fallback is not None:
             more, self._fallback = self._fallback(), None
             if more is not None:
                 self.sections.append(FrameSection(more[0], more[1], False, self.address_size))
-                return self.sections[-1].row(pc)
-        return None
+                found = self.sections[-1].row(pc)
+        if len(self._memo) >= MEMO_SIZE:
+            self._memo.clear()
+        self._memo[pc] = found  # return addresses repeat: the next lookup is one dict access
+        return found

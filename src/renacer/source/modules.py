@@ -203,7 +203,7 @@ def parse_maps(text: str) -> list[Mapping]:
 class ModuleMap:
     """The executable mappings of one process, sorted by address, with their ELF images."""
 
-    __slots__ = ("modules", "images", "anonymous", "_starts")
+    __slots__ = ("modules", "images", "anonymous", "text", "_starts")
 
     def __init__(self, modules: list[tuple[Module, ElfImage | None]], anonymous: list[tuple[int, int]]):
         modules.sort(key=lambda m: m[0].start)
@@ -211,19 +211,26 @@ class ModuleMap:
         self.images = tuple(i for _, i in modules)
         self.anonymous = tuple(sorted(anonymous))  # executable memory of no file: JIT code
         self._starts = [m.start for m in self.modules]
+        self.text = ""  # the /proc/PID/maps text it was read from
 
     @classmethod
-    def read(cls, pid: int, elves: ElfCache | None = None, memory=None) -> ModuleMap:
+    def read(cls, pid: int, elves: ElfCache | None = None, memory=None, previous: ModuleMap | None = None
+             ) -> ModuleMap:
         """The module map of ``pid`` now; empty when /proc/PID/maps cannot be read.
 
-        ``memory`` (a MemoryReader of the process) lets the vDSO's image be read for its CFI.
+        ``memory`` (a MemoryReader of the process) lets the vDSO's image be read for its CFI;
+        ``previous`` is returned as is when the maps have not changed since it was read.
         """
         try:
             with open(f"/proc/{pid}/maps") as f:
                 text = f.read()
         except OSError:
             text = ""
-        return cls.from_mappings(pid, parse_maps(text), elves or ElfCache(), memory)
+        if previous is not None and previous.text == text:
+            return previous
+        maps = cls.from_mappings(pid, parse_maps(text), elves or ElfCache(), memory)
+        maps.text = text
+        return maps
 
     @classmethod
     def from_mappings(cls, pid: int, mappings: list[Mapping], elves: ElfCache, memory=None) -> ModuleMap:

@@ -27,6 +27,7 @@ TABLE_CAPACITY = 256  # modules whose decoded CFI is kept
 FRAME_CACHE = 1 << 14  # frames (and trampoline checks) remembered per process
 _MASK = (1 << 64) - 1
 _WORD = struct.Struct("<Q")
+_Site = tuple[StackFrame, Module, "ElfImage | None", "FrameTable | None"]
 
 
 class StackMemory:
@@ -76,21 +77,23 @@ class Unwinder:
         self.regs: RegisterSet = register_set(arch)
         self.elves = elves if elves is not None else ElfCache()
         self._maps: dict[int, ModuleMap] = {}
-        self._frames: dict[int, dict[int, StackFrame]] = {}  # per process: pc -> its frame, reused
+        self._sites: dict[int, dict[int, _Site]] = {}  # per process: pc -> its frame, module and CFI
         self._tables: OrderedDict[tuple, FrameTable] = OrderedDict()
         self._trampolines: dict[tuple, bool] = {}  # (file, module offset) -> is the signal trampoline
 
     def forget(self, tgid: int) -> None:
         """Drop a process's module map (after exec or exit: its mappings changed)."""
         self._maps.pop(tgid, None)
-        self._frames.pop(tgid, None)
+        self._sites.pop(tgid, None)
 
     def module_map(self, tgid: int, memory: MemoryReader | None = None, fresh: bool = False) -> ModuleMap:
         """The process's module map, read on first need (or again when ``fresh``)."""
         maps = self._maps.get(tgid)
         if maps is None or fresh:
-            maps = self._maps[tgid] = ModuleMap.read(tgid, self.elves, memory)
-            self._frames[tgid] = {}
+            fresh_maps = ModuleMap.read(tgid, self.elves, memory, previous=maps)
+            if fresh_maps is not maps:
+                self._maps[tgid], self._sites[tgid] = fresh_maps, {}
+            maps = fresh_maps
         return maps
 
     def table(self, image: ElfImage) -> FrameTable:
@@ -115,19 +118,21 @@ class Unwinder:
             self._tables.popitem(last=False)
         return table
 
-    def _frame(self, tgid: int, maps: ModuleMap, pc: int) -> StackFrame:
-        frames = self._frames.setdefault(tgid, {})
-        frame = frames.get(pc)
-        if frame is None:
-            module = maps.find(pc)
-            if module is None:
-                frame = StackFrame(pc, "", "", pc)
-            else:
-                frame = StackFrame(pc, module.path, module.build_id, pc - module.bias)
-            if len(frames) >= FRAME_CACHE:
-                frames.clear()
-            frames[pc] = frame
-        return frame
+    def _site(self, tgid: int, maps: ModuleMap, pc: int) -> _Site | None:
+        """The frame of ``pc`` with its module and CFI (remembered per process); None outside every module."""
+        sites = self._sites.setdefault(tgid, {})
+        site = sites.get(pc)
+        if site is None:
+            hit = maps.locate(pc)
+            if hit is None:
+                return None
+            module, image = hit
+            frame = StackFrame(pc, module.path, module.build_id, pc - module.bias)
+            site = (frame, module, image, self.table(image) if image is not None else None)
+            if len(sites) >= FRAME_CACHE:
+                sites.clear()
+            sites[pc] = site
+        return site
 
     def unwind(self, tgid: int, regs: dict[int, int], memory: MemoryReader, limit: int = 64
                ) -> tuple[tuple[StackFrame, ...], str]:
@@ -148,21 +153,23 @@ class Unwinder:
         reread = used_fp = exact = False
         seen = {(pc, sp)}
         while True:
-            hit = maps.locate(pc)
-            if hit is None and not reread:
+            site = self._site(tgid, maps, pc)
+            if site is None and not reread:
                 reread = True  # maybe dlopen'ed since: read the maps again, once per walk
                 maps = self.module_map(tgid, memory, fresh=True)
-                hit = maps.locate(pc)
-            frames.append(self._frame(tgid, maps, pc))
-            if hit is None and not maps.is_jit(pc):
-                return tuple(frames), TRUNCATED  # a pc in no code at all: the stack is garbage
-            module, image = hit if hit is not None else (None, None)
-            row = None
-            if image is not None:
-                # A return address is the instruction after the call, which may already belong
-                # to the next function (a noreturn call ends its caller): look up the call itself.
-                # The pc after a signal frame is the interrupted instruction: looked up as is.
-                row = self.table(image).row((pc if exact else pc - 1) - module.bias)
+                site = self._site(tgid, maps, pc)
+            if site is None:
+                frames.append(StackFrame(pc, "", "", pc))
+                if not maps.is_jit(pc):
+                    return tuple(frames), TRUNCATED  # a pc in no code at all: the stack is garbage
+                module = image = table = None
+            else:
+                frame, module, image, table = site
+                frames.append(frame)
+            # A return address is the instruction after the call, which may already belong to the
+            # next function (a noreturn call ends its caller): look up the call instruction itself.
+            # The pc after a signal frame is the interrupted instruction: looked up as is.
+            row = table.row((pc if exact else pc - 1) - module.bias) if table is not None else None
             if row is not None:
                 new = _apply_row(row, regs, pc, R, mem)
                 if new is None:
@@ -228,6 +235,27 @@ def _apply_row(row: Row, regs: dict[int, int], pc: int, R: RegisterSet, mem: Sta
                ) -> dict[int, int] | None:
     """The caller's registers by one CFI row; _END at the outermost frame, None when it fails."""
     regs[R.pc] = pc  # DW_OP_breg of the pc column (PLT rules) means this frame's pc
+    saved = row.saved
+    if saved is not None:  # the usual shape: CFA = register + offset, registers saved at CFA + N
+        base = regs.get(row.cfa_reg)
+        if base is None:
+            return None
+        cfa = (base + row.cfa_offset) & _MASK
+        new = dict(regs)
+        new[R.sp] = cfa
+        chunk, start, last = mem.data, mem.base, mem.last
+        for reg, off in saved:
+            addr = (cfa + off) & _MASK
+            at = addr - start
+            value = _WORD.unpack_from(chunk, at)[0] if 0 <= at <= last else mem.word(addr)
+            if value is None:
+                if reg == row.ra or reg == R.sp:
+                    return None
+                new.pop(reg, None)
+            else:
+                new[reg] = value
+        new[R.pc] = new[row.ra]
+        return new
     if row.cfa_expr:
         cfa = evaluate(row.cfa_expr, regs, mem.word)
     else:
