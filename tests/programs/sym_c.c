@@ -1,6 +1,6 @@
-/* Symbolization fixture (C): write(2) and getpid(2) behind helpers. At -O2 the static inline
- * helpers fold into their callers, giving a three-level inline chain (emit <- greet <- main);
- * emit is always_inline so -O0 builds one too; worker stays a real call at every level. */
+/* Symbolization fixture (C): write(2) and getpid(2) behind helpers. emit and greet are
+ * always_inline, so even -O0 builds the chain emit <- greet <- main; finish is a plain static
+ * inline that only -O2 folds in (emit <- finish <- greet <- main); worker stays a real call. */
 #include <string.h>
 #include <unistd.h>
 
@@ -9,11 +9,16 @@ static inline __attribute__((always_inline)) long emit(const char *s)
     return write(1, s, strlen(s)); /* syscall: write */
 }
 
-static inline long greet(const char *who)
+static inline long finish(long n)
+{
+    return n + emit("\n");
+}
+
+static inline __attribute__((always_inline)) long greet(const char *who)
 {
     long n = emit("hello, ");
     n += emit(who);
-    return n + emit("\n");
+    return finish(n);
 }
 
 __attribute__((noinline)) static long worker(int k)

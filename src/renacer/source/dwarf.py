@@ -20,11 +20,29 @@ from array import array
 from bisect import bisect_right
 from typing import Any
 
-_SCOPE_TAGS = ("DW_TAG_subprogram", "DW_TAG_inlined_subroutine")
+from renacer.source.dwarflines import line_rows
+from renacer.source.dwarfscan import (
+    CALL_FILE,
+    CALL_LINE,
+    HIGH,
+    LINKAGE,
+    LOW,
+    NAME,
+    ORIGIN,
+    QUALIFYING_TAGS,
+    RANGES,
+    SPEC,
+    TAG_INLINED,
+    TAG_NAMESPACE,
+    TAG_SUBPROGRAM,
+    Reader,
+    Sections,
+    Unit,
+)
+
 _ADDRESS_FORMS = ("DW_FORM_addr", "DW_FORM_addrx", "DW_FORM_addrx1", "DW_FORM_addrx2", "DW_FORM_addrx3",
                   "DW_FORM_addrx4", "DW_FORM_GNU_addr_index")
-_QUALIFYING_TAGS = ("DW_TAG_namespace", "DW_TAG_structure_type", "DW_TAG_class_type", "DW_TAG_union_type",
-                    "DW_TAG_enumeration_type", "DW_TAG_interface_type")
+_MAX_UNITS = 16  # units scanned to follow cross-unit references while naming one unit's functions
 RUST_TOOLCHAIN_DIR = "/rustc/"  # where rustc remaps the standard library's compilation directory
 _MAX_HOPS = 8  # abstract_origin/specification links followed; a cycle in bad DWARF stops here
 _MAX_DEPTH = 64  # enclosing namespaces/types named in a qualified name
@@ -115,11 +133,17 @@ def _text(value: Any) -> str:
 
 
 class DwarfReader:
-    """One file's DWARF, read with pyelftools: the CU index and CU tables, built on request."""
+    """One file's DWARF: the CU index and CU tables, built on request.
+
+    pyelftools reads the unit headers, .debug_aranges and line-program headers; the DIE trees,
+    range lists and line programs are walked by ``dwarfscan``, which reads only what is kept.
+    """
 
     def __init__(self, elf: Any) -> None:
         self.info = elf.get_dwarf_info(relocate_dwarf_sections=False)
-        self._names: dict[int, str] = {}
+        self.scan = Reader(_sections(self.info, "<" if elf.little_endian else ">"))
+        self._names: dict[int, str] = {}  # by DIE offset: inlined copies share their origin's name
+        self._units: dict[int, tuple[Unit, dict[int, Any]]] = {}  # units scanned, by header offset
 
     def index(self) -> CUIndex:
         """The CU of every address, from .debug_aranges when present, else each CU's own ranges."""
@@ -128,8 +152,14 @@ class DwarfReader:
             return CUIndex([(e.begin_addr, e.begin_addr + e.length, e.info_offset) for e in aranges.entries])
         ranges = []
         for cu in self.info.iter_CUs():
-            top = cu.get_top_DIE()
-            ranges += [(lo, hi, cu.cu_offset) for lo, hi in self._ranges(top, cu, 0)]
+            unit, top = self._unit(cu), cu.get_top_DIE()
+            slots: list[Any] = [None] * 9
+            for attr, slot in (("DW_AT_low_pc", LOW), ("DW_AT_ranges", RANGES)):
+                slots[slot] = _attr(top, attr, None)
+            high = top.attributes.get("DW_AT_high_pc")
+            if high is not None:
+                slots[HIGH] = (high.value, high.form in _ADDRESS_FORMS)
+            ranges += [(lo, hi, cu.cu_offset) for lo, hi in self.scan.ranges(slots, unit)]
         return CUIndex(ranges)
 
     def cu_table(self, offset: int) -> CUTable:
@@ -138,157 +168,167 @@ class DwarfReader:
         try:
             cu = self.info.get_CU_at(offset)
             top = cu.get_top_DIE()
+            unit = self._unit(cu)
         except Exception as e:  # noqa: BLE001 - corrupt DWARF costs this CU, never the run
-            table.problem = f"compile unit at 0x{offset:x}: {e or type(e).__name__}"
+            table.problem = f"compile unit at 0x{offset:x}: {_reason(e)}"
             return table
         for part in (self._lines, self._scopes):
             try:
-                part(cu, top, table)
+                part(cu, top, unit, table)
             except Exception as e:  # noqa: BLE001 - keep whichever half could be read
-                table.problem = table.problem or f"compile unit at 0x{offset:x}: {e or type(e).__name__}"
+                table.problem = table.problem or f"compile unit at 0x{offset:x}: {_reason(e)}"
+        self._units.clear()  # the DIE maps are only needed while names are being resolved
         return table
+
+    def _unit(self, cu: Any) -> Unit:
+        top = cu.get_top_DIE()
+        unit = Unit(offset=cu.cu_offset, die_start=cu.cu_die_offset, end=cu.cu_offset + cu.size,
+                    version=cu.header.version, addr_size=cu.header.address_size,
+                    offset_size=8 if cu.structs.dwarf_format == 64 else 4,
+                    abbrev_offset=cu.header.debug_abbrev_offset, base=_attr(top, "DW_AT_low_pc", 0) or 0)
+        for attr, name in (("DW_AT_str_offsets_base", "str_offsets_base"), ("DW_AT_addr_base", "addr_base"),
+                           ("DW_AT_GNU_addr_base", "addr_base"), ("DW_AT_rnglists_base", "rnglists_base")):
+            if attr in top.attributes:
+                setattr(unit, name, top.attributes[attr].value)
+        return unit
 
     # --- line table ----------------------------------------------------------------------
 
-    def _lines(self, cu: Any, top: Any, table: CUTable) -> None:
+    def _lines(self, cu: Any, top: Any, unit: Unit, table: CUTable) -> None:
         program = self.info.line_program_for_CU(cu)
         if program is None:
             return
-        rows = []
-        for entry in program.get_entries():
-            state = entry.state
-            if state is not None:
-                rows.append((state.address, -1 if state.end_sequence else state.file, state.line))
+        rows = line_rows(self.scan.s.line, program.program_start_offset, program.program_end_offset,
+                         program.header, unit.addr_size, self.scan.s.endian)
         # A sequence's end shares its address with the next one's start: the start must win.
         rows.sort(key=lambda r: (r[0], r[1] >= 0))
         table.addrs = array("Q", (r[0] for r in rows))
         table.row_files = array("i", (r[1] for r in rows))
-        table.row_lines = array("I", (r[2] for r in rows))
-        table.files = _file_names(program, cu.header.version, top)
+        table.row_lines = array("I", (r[2] & 0xFFFFFFFF for r in rows))
+        table.files = _file_names(program, unit.version, top)
 
     # --- scopes --------------------------------------------------------------------------
 
-    def _scopes(self, cu: Any, top: Any, table: CUTable) -> None:
-        base = _attr(top, "DW_AT_low_pc", 0)
-        found: list[tuple[Any, int, int]] = []  # (DIE, enclosing scope, depth)
-        stack: list[int] = []  # the scope each open DIE's children belong to
-        for die in cu.iter_DIEs():
-            if die.is_null():
-                if stack:
-                    stack.pop()
-                continue
-            enclosing = stack[-1] if stack else -1
-            here = enclosing
-            attrs = die.attributes
-            if die.tag in _SCOPE_TAGS and ("DW_AT_low_pc" in attrs or "DW_AT_ranges" in attrs):
-                here = len(found)
-                found.append((die, enclosing if die.tag == "DW_TAG_inlined_subroutine" else -1, len(stack)))
-            if die.has_children:
-                stack.append(here)
+    def _scopes(self, cu: Any, top: Any, unit: Unit, table: CUTable) -> None:
+        kept, scopes = self.scan.scan(unit)
+        self._units[unit.offset] = (unit, kept)
         spans: list[tuple[int, int, int, int]] = []  # (low, high, depth, scope)
         name_ids: dict[str, int] = {}
-        for scope, (die, parent, depth) in enumerate(found):
-            ranges = self._ranges(die, cu, base)
+        for scope, (offset, parent, depth) in enumerate(scopes):
+            tag, _, slots = kept[offset]
+            ranges = self.scan.ranges(slots, unit)
             spans += [(lo, hi, depth, scope) for lo, hi in ranges]
-            name = self._name(die)
+            name = self._name(offset)
             table.scope_name.append(name_ids.setdefault(name, len(name_ids)))
             table.scope_parent.append(parent)
-            inlined = die.tag == "DW_TAG_inlined_subroutine"
-            table.call_file.append(_attr(die, "DW_AT_call_file", 0) if inlined else -1)
-            table.call_line.append(_attr(die, "DW_AT_call_line", 0) if inlined else 0)
-            entry = _attr(die, "DW_AT_low_pc", None)
-            table.scope_entry.append(entry if entry is not None else min((r[0] for r in ranges), default=0))
+            inlined = tag == TAG_INLINED
+            table.call_file.append((slots[CALL_FILE] or 0) if inlined else -1)
+            table.call_line.append((slots[CALL_LINE] or 0) & 0xFFFFFFFF if inlined else 0)
+            low = slots[LOW]
+            table.scope_entry.append(low if low is not None else min((r[0] for r in ranges), default=0))
         table.names = list(name_ids)
         table.bounds, table.innermost = _innermost(spans)
 
-    def _ranges(self, die: Any, cu: Any, base: int) -> list[tuple[int, int]]:
-        attrs = die.attributes
-        if "DW_AT_ranges" in attrs:
-            lists = self.info.range_lists()
-            if lists is None:
-                return []
-            out = []
-            for entry in lists.get_range_list_at_offset(attrs["DW_AT_ranges"].value, cu=cu):
-                if hasattr(entry, "base_address"):
-                    base = entry.base_address
-                elif entry.is_absolute:
-                    out.append((entry.begin_offset, entry.end_offset))
-                else:
-                    out.append((base + entry.begin_offset, base + entry.end_offset))
-            return out
-        if "DW_AT_low_pc" not in attrs:
-            return []
-        low = attrs["DW_AT_low_pc"].value
-        high = attrs.get("DW_AT_high_pc")
-        if high is None:
-            return [(low, low + 1)]
-        return [(low, high.value if high.form in _ADDRESS_FORMS else low + high.value)]
+    def _record(self, offset: int) -> tuple[int, int, list[Any]] | None:
+        """(tag, parent offset, slots) of a kept DIE, scanning the unit holding it when it is another."""
+        for _, kept in self._units.values():
+            found = kept.get(offset)
+            if found is not None:
+                return found
+        try:
+            cu = self.info.get_CU_containing(offset)  # a DW_FORM_ref_addr into another unit (LTO)
+            if cu.cu_offset in self._units or len(self._units) > _MAX_UNITS:
+                return None
+            unit = self._unit(cu)
+            self._units[unit.offset] = (unit, self.scan.scan(unit)[0])
+        except Exception:  # noqa: BLE001 - a reference into nowhere leaves one name unqualified
+            return None
+        return self._units[unit.offset][1].get(offset)
 
-    def _name(self, die: Any) -> str:
+    def _name(self, offset: int) -> str:
         """Linkage name (mangled) along abstract_origin/specification links, else the qualified name."""
-        known = self._names.get(die.offset)
+        known = self._names.get(offset)
         if known is not None:
             return known
-        name, named_at, current = "", die, die
+        name, named_at, current = "", -1, offset
         for _ in range(_MAX_HOPS):
-            attrs = current.attributes
-            linkage = attrs.get("DW_AT_linkage_name") or attrs.get("DW_AT_MIPS_linkage_name")
-            if linkage is not None:
-                name, named_at = _text(linkage.value), None
+            record = self._record(current)
+            if record is None:
                 break
-            if not name and "DW_AT_name" in attrs:
-                name, named_at = _text(attrs["DW_AT_name"].value), current
-            link = "DW_AT_abstract_origin" if "DW_AT_abstract_origin" in attrs else "DW_AT_specification"
-            if link not in attrs:
+            slots = record[2]
+            if slots[LINKAGE]:
+                name, named_at = slots[LINKAGE], -1
                 break
-            current = current.get_DIE_from_attribute(link)
+            if not name and slots[NAME]:
+                name, named_at = slots[NAME], current
+            link = slots[ORIGIN] if slots[ORIGIN] is not None else slots[SPEC]
+            if link is None:
+                break
+            current = link
             if name:
                 named_at = current  # the declaration sits inside the namespaces that qualify it
-        if name and named_at is not None:
-            name = _qualified(name, named_at)
-        self._names[die.offset] = name
+        if name and named_at >= 0:
+            name = self._qualified(name, named_at)
+        self._names[offset] = name
         return name
+
+    def _qualified(self, name: str, offset: int) -> str:
+        """``name`` prefixed with the namespaces, types and functions enclosing DIE ``offset``."""
+        parts = [name]
+        record = self._record(offset)
+        parent = record[1] if record is not None else -1
+        while parent >= 0 and len(parts) < _MAX_DEPTH:
+            record = self._record(parent)
+            if record is None:
+                break
+            tag, parent, slots = record
+            if tag in QUALIFYING_TAGS:
+                if slots[NAME]:
+                    parts.append(slots[NAME])
+                elif tag == TAG_NAMESPACE:
+                    parts.append("(anonymous namespace)")
+                else:  # a C++ closure type has no name; its call operator is what makes it a lambda
+                    parts.append("{lambda}" if parts[-1] == "operator()" else "{unnamed type}")
+            elif tag == TAG_SUBPROGRAM:  # a function-local type: qualify by the function's own name
+                record = self._declaration(record)
+                parts.append(record[2][NAME] or "{function}")
+                parent = record[1]
+            else:
+                break
+        return "::".join(reversed(parts))
+
+    def _declaration(self, record: tuple[int, int, list[Any]]) -> tuple[int, int, list[Any]]:
+        """The DIE a definition's specification or abstract origin leads to (the one with the name)."""
+        for _ in range(_MAX_HOPS):
+            slots = record[2]
+            link = slots[SPEC] if slots[SPEC] is not None else slots[ORIGIN]
+            if slots[NAME] or link is None:
+                break
+            target = self._record(link)
+            if target is None:
+                break
+            record = target
+        return record
+
+
+def _sections(info: Any, endian: str) -> Sections:
+    """The bytes of the debug sections pyelftools located (and decompressed)."""
+    out = Sections(endian=endian)
+    for name in ("info", "abbrev", "str", "line_str", "str_offsets", "addr", "ranges", "rnglists", "line"):
+        section = getattr(info, f"debug_{name}_sec", None)
+        if section is not None:
+            section.stream.seek(0)
+            setattr(out, name, section.stream.read())
+    return out
+
+
+def _reason(e: Exception) -> str:
+    return str(e).splitlines()[0][:120] if str(e) else type(e).__name__
 
 
 def _attr(die: Any, name: str, default: Any) -> Any:
     attr = die.attributes.get(name)
     return default if attr is None else attr.value
-
-
-def _qualified(name: str, die: Any) -> str:
-    """``name`` prefixed with the namespaces, types and functions enclosing ``die``."""
-    parts = [name]
-    parent = die.get_parent()
-    while parent is not None and len(parts) < _MAX_DEPTH:
-        if parent.tag in _QUALIFYING_TAGS:
-            attr = parent.attributes.get("DW_AT_name")
-            if attr is not None:
-                parts.append(_text(attr.value))
-            elif parent.tag == "DW_TAG_namespace":
-                parts.append("(anonymous namespace)")
-            else:  # a C++ closure type has no name; its call operator is what makes it a lambda
-                parts.append("{lambda}" if parts[-1] == "operator()" else "{unnamed type}")
-        elif parent.tag == "DW_TAG_subprogram":  # a function-local type: qualify by the function
-            parent = _declaration(parent)
-            attr = parent.attributes.get("DW_AT_name")
-            parts.append(_text(attr.value) if attr is not None else "{function}")
-        else:
-            break
-        parent = parent.get_parent()
-    return "::".join(reversed(parts))
-
-
-def _declaration(die: Any) -> Any:
-    """The DIE a definition's specification or abstract origin leads to (the one with the name)."""
-    for _ in range(_MAX_HOPS):
-        attrs = die.attributes
-        if "DW_AT_name" in attrs:
-            break
-        link = "DW_AT_specification" if "DW_AT_specification" in attrs else "DW_AT_abstract_origin"
-        if link not in attrs:
-            break
-        die = die.get_DIE_from_attribute(link)
-    return die
 
 
 def _file_names(program: Any, version: int, top: Any) -> list[str]:
