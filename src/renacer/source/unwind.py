@@ -54,20 +54,14 @@ class StackMemory:
             return None
         self.misses += 1
         base = addr & ~(PAGE - 1)
-        data = self._read(base, CHUNK)
+        data = _read(self.reader, base, CHUNK)
         if data is None or len(data) < addr - base + 8:
-            base, data = addr, self._read(addr, 8)  # the chunk's tail was unreadable: just the word
+            base, data = addr, _read(self.reader, addr, 8)  # the chunk's tail was unreadable: just the word
             if data is None or len(data) < 8:
                 return None
         self.chunks.append((base, data))
         self.base, self.data, self.last = base, data, len(data) - 8
         return _WORD.unpack_from(data, addr - base)[0]
-
-    def _read(self, addr: int, size: int) -> bytes | None:
-        try:
-            return self.reader.read(addr, size)
-        except (OSError, ValueError, OverflowError):
-            return None
 
 
 class Unwinder:
@@ -222,6 +216,7 @@ class Unwinder:
 
 
 def _read(memory: MemoryReader, addr: int, size: int) -> bytes | None:
+    """memory.read, with a reader's own complaint about an address taken as 'unreadable'."""
     try:
         return memory.read(addr, size)
     except (OSError, ValueError, OverflowError):
