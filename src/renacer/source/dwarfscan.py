@@ -26,7 +26,8 @@ _SLOTS = {0x03: NAME, 0x6E: LINKAGE, 0x2007: LINKAGE, 0x31: ORIGIN, 0x47: SPEC, 
           0x55: RANGES, 0x58: CALL_FILE, 0x59: CALL_LINE}
 
 _FIXED = {0x0B: 1, 0x05: 2, 0x06: 4, 0x07: 8, 0x1E: 16, 0x0C: 1, 0x11: 1, 0x12: 2, 0x13: 4, 0x14: 8,
-          0x20: 8, 0x19: 0, 0x21: 0, 0x25: 1, 0x26: 2, 0x27: 3, 0x28: 4, 0x29: 1, 0x2A: 2, 0x2B: 3, 0x2C: 4}
+          0x20: 8, 0x1C: 4, 0x24: 8, 0x19: 0, 0x21: 0, 0x25: 1, 0x26: 2, 0x27: 3, 0x28: 4, 0x29: 1,
+          0x2A: 2, 0x2B: 3, 0x2C: 4}
 _OFFSET_SIZED = frozenset({0x0E, 0x1F, 0x17, 0x10, 0x1D, 0x1F20, 0x1F21})  # strp, line_strp, sec_offset...
 _LEB_FORMS = frozenset({0x0D, 0x0F, 0x15, 0x1A, 0x1B, 0x22, 0x23, 0x1F01, 0x1F02})
 _ADDRESS_FORMS = frozenset({0x01, 0x1B, 0x29, 0x2A, 0x2B, 0x2C, 0x1F01})
@@ -130,8 +131,8 @@ class Reader:
             value = unsigned(data, pos, size, s.endian)
             if 0x11 <= form <= 0x14:
                 value += unit.offset  # a unit-relative reference, made absolute
-            elif form == _REF_SIG8:
-                value = None  # a type unit's signature: never a function
+            elif form in (_REF_SIG8, 0x1C, 0x24):
+                value = None  # a type unit's signature or a supplementary file's DIE: not followed
             elif 0x25 <= form <= 0x28:
                 value = self._strx(value, unit)
             elif 0x29 <= form <= 0x2C:
@@ -174,9 +175,6 @@ class Reader:
         if form in (0x0A, 0x03, 0x04):
             width = {0x0A: 1, 0x03: 2, 0x04: 4}[form]
             return None, pos + width + unsigned(data, pos, width, s.endian)
-        if form == 0x1C or form == 0x24:
-            size = 4 if form == 0x1C else 8
-            return None, pos + size
         if form == _INDIRECT:
             real, pos = uleb(data, pos)
             if real == _INDIRECT:
