@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable
 from typing import TextIO
 
 from .config import Config
-from .events import Event, SourceFrame, SyscallEvent
+from .events import Event, SourceFrame, StackFrame, SyscallEvent
 
 # Code that is not the user's: the system's libraries, the vDSO, and the source trees of the
 # language runtimes that get compiled or inlined into the user's binary.
@@ -39,15 +40,21 @@ def is_user_frame(frame: SourceFrame) -> bool:
     return not any(marker in path for marker in _RUNTIME_SOURCES)
 
 
-def located(source: SourceFrame | None, unwound: str, frames: tuple[SourceFrame, ...]) -> str:
-    """How a call's source was found, or why it was not."""
+def located(source: SourceFrame | None, unwound: str, frames: tuple[SourceFrame, ...],
+            outermost: str = "") -> str:
+    """How a call's source was found, or why it was not (``outermost``: the last frame's module)."""
     if source is None:
-        if unwound == "truncated stack":
+        if unwound == "truncated stack" and not _is_loader(outermost):
             return "truncated stack"
-        return "no user frame" if any(f.file for f in frames) else "no debug info"
+        return "no user frame" if any(f.file for f in frames) or _is_loader(outermost) else "no debug info"
     if unwound == "frame-pointer fallback":
         return "frame-pointer fallback"
     return "inlined" if source.inlined else "exact"
+
+
+def _is_loader(module: str) -> bool:
+    """The dynamic loader: a stack that ends in it is the program's start-up, before any user code."""
+    return module.rpartition("/")[2].startswith(("ld-linux", "ld.so", "ld64.so"))
 
 
 class Enricher:
@@ -63,6 +70,16 @@ class Enricher:
         self.whole = bool(config.stack_trace or config.function_time or config.flamegraph)
         self.report = bool(config.source)
         self.outcomes: Counter[str] = Counter()
+        self._memo: dict[tuple[str, str, int], tuple[tuple[SourceFrame, ...], SourceFrame | None]] = {}
+
+    @property
+    def stack_stop(self) -> Callable[[StackFrame], bool] | None:
+        """What the unwinder may stop at: the source frame, unless whole stacks are wanted."""
+        return None if self.whole else self.ends_search
+
+    def ends_search(self, captured: StackFrame) -> bool:
+        """Whether a captured frame holds the source frame (the unwinder may stop there for --source)."""
+        return self._resolved(captured)[1] is not None
 
     def apply(self, ev: Event) -> Event:
         """The event with its frames and source filled in (other events pass unchanged)."""
@@ -71,15 +88,26 @@ class Enricher:
         frames: list[SourceFrame] = []
         source = None
         for captured in ev.stack:
-            for frame in self.symbolizer.frames(captured):
-                frames.append(frame)
-                if source is None and (frame.file if self.any_debug else is_user_frame(frame)):
-                    source = frame
-            if source is not None and not self.whole:
-                break
-        how = located(source, ev.unwound, tuple(frames))
-        self.outcomes[how] += 1
+            symbolized, user = self._resolved(captured)
+            frames += symbolized
+            if source is None and user is not None:
+                source = user
+                if not self.whole:
+                    break
+        how = located(source, ev.unwound, tuple(frames), ev.stack[-1].module)
+        self.outcomes["in runtime start-up, no user frame" if source is None and _is_loader(
+            ev.stack[-1].module) else how] += 1
         return dataclasses.replace(ev, frames=tuple(frames), source=source, located=how)
+
+    def _resolved(self, captured: StackFrame) -> tuple[tuple[SourceFrame, ...], SourceFrame | None]:
+        """A captured frame's source frames and the first of them that can be the source, memoized."""
+        key = (captured.module, captured.build_id, captured.offset)
+        known = self._memo.get(key)
+        if known is None:
+            frames = self.symbolizer.frames(captured)
+            wanted = (lambda f: bool(f.file)) if self.any_debug else is_user_frame
+            known = self._memo[key] = (frames, next((f for f in frames if wanted(f)), None))
+        return known
 
     def close(self) -> None:
         """Save the symbol tables built, and report what could not be attributed."""

@@ -23,11 +23,12 @@ _DETACH_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT,
 
 def events(config: Config, tracer: PtraceTracer | None = None) -> Iterator[Event]:
     """Every event of one traced run, in order (spawn/attach happens before the first one)."""
-    tracer = tracer or PtraceTracer(config)
     if not config.stacks:
+        tracer = tracer or PtraceTracer(config)
         yield from select(tracer.events(), config)
         return
     enricher = Enricher(config, None)  # a library prints nothing: the events carry how each was located
+    tracer = tracer or PtraceTracer(config, stack_stop=enricher.stack_stop)
     stream = select(tracer.events(), config)
     try:
         for ev in stream:
@@ -57,8 +58,9 @@ def run(config: Config) -> int:
     if config.input:
         return _replay(config)
     out, owned = _open_output(config)
-    tracer = PtraceTracer(config)
-    sink = _sinks(config, out, owned, tracer.arch.name)
+    enricher = Enricher(config, sys.stderr) if config.stacks else None
+    tracer = PtraceTracer(config, stack_stop=enricher.stack_stop if enricher else None)
+    sink = _sinks(config, out, owned, tracer.arch.name, enricher)
     previous = {sig: signal.signal(sig, lambda signo, _frame: tracer.request_stop(signo))
                 for sig in _DETACH_SIGNALS}
     stream = tracer.events()
@@ -91,7 +93,8 @@ def _replay(config: Config) -> int:
 
     recording = Recording(config.input or "")
     out, owned = _open_output(config)
-    sink = _sinks(config, out, owned, str(recording.header.get("arch", "")))
+    enricher = Enricher(config, sys.stderr) if config.stacks else None
+    sink = _sinks(config, out, owned, str(recording.header.get("arch", "")), enricher)
     every_ns = int(config.summary_interval * 1e9)
     first_ns = due_ns = None
     try:
@@ -156,7 +159,7 @@ class _Sinks:
                 sink.exit_status = status
 
 
-def _sinks(config: Config, out: TextIO, owned: bool, arch: str) -> _Sinks:
+def _sinks(config: Config, out: TextIO, owned: bool, arch: str, enricher: Enricher | None = None) -> _Sinks:
     """The sinks one run feeds, in the order they write at the end; the last closes ``out``."""
     sinks: list = []
     report = out  # where the human-readable reports go: with the trace or the table
@@ -196,7 +199,7 @@ def _sinks(config: Config, out: TextIO, owned: bool, arch: str) -> _Sinks:
 
         sinks.append(FlameSink(config.flamegraph))  # an unusable path fails here, before tracing
     sinks.append(_Closer(out if owned else None))
-    return _Sinks(sinks, Enricher(config, sys.stderr) if config.stacks else None)
+    return _Sinks(sinks, enricher)
 
 
 def _event_ns(ev: Event) -> int:

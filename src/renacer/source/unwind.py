@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 from collections import OrderedDict
+from collections.abc import Callable
 
 from ..events import StackFrame
 from ..syscalls.base import MemoryReader
@@ -128,13 +129,14 @@ class Unwinder:
             sites[pc] = site
         return site
 
-    def unwind(self, tgid: int, regs: dict[int, int], memory: MemoryReader, limit: int = 64
-               ) -> tuple[tuple[StackFrame, ...], str]:
+    def unwind(self, tgid: int, regs: dict[int, int], memory: MemoryReader, limit: int = 64,
+               stop: Callable[[StackFrame], bool] | None = None) -> tuple[tuple[StackFrame, ...], str]:
         """The stack of a task stopped with ``regs`` (DWARF-numbered), innermost first, and how it ended.
 
         How: 'cfi' (walked to the outermost frame by CFI), 'frame-pointer fallback' (some step
         followed the frame-pointer chain), 'truncated stack' (stopped early: limit, unreadable
-        memory, no rule, a stack pointer that does not move up, a cycle).
+        memory, no rule, a stack pointer that does not move up, a cycle). ``stop``, when given,
+        ends the walk at the first frame it accepts (--source needs no more than the user's frame).
         """
         R = self.regs
         pc, sp = regs.get(R.pc), regs.get(R.sp)
@@ -160,6 +162,8 @@ class Unwinder:
             else:
                 frame, module, image, table = site
                 frames.append(frame)
+                if stop is not None and stop(frame):
+                    return tuple(frames), FRAME_POINTER if used_fp else CFI
             # A return address is the instruction after the call, which may already belong to the
             # next function (a noreturn call ends its caller): look up the call instruction itself.
             # The pc after a signal frame is the interrupted instruction: looked up as is.
@@ -175,7 +179,11 @@ class Unwinder:
                 new = self._signal_frame(regs, pc, image, module, mem, memory, first=len(frames) == 1)
                 exact = new is not None
                 if new is None:
-                    new = _frame_pointer(regs, R, mem)
+                    # the innermost function may be a leaf with no CFI at the pc (glibc's clone3 ends
+                    # its CFI before its syscall on purpose): its return address is then at sp
+                    new = _leaf_return(regs, R, mem, maps) if len(frames) == 1 else None
+                    if new is None:
+                        new = _frame_pointer(regs, R, mem)
                     if new is None:
                         return tuple(frames), TRUNCATED
                     used_fp = True
@@ -290,6 +298,18 @@ def _apply_row(row: Row, regs: dict[int, int], pc: int, R: RegisterSet, mem: Sta
     if not ra_seen:
         return None  # no rule for the return address: nothing says where the caller is
     new[R.pc] = new[row.ra]
+    return new
+
+
+def _leaf_return(regs: dict[int, int], R: RegisterSet, mem: StackMemory, maps: ModuleMap
+                 ) -> dict[int, int] | None:
+    """The caller of a leaf function that pushed nothing: the word at sp, if it points into code."""
+    sp = regs[R.sp]
+    ra = mem.word(sp)
+    if ra is None or maps.find(ra) is None:
+        return None
+    new = dict(regs)
+    new[R.pc], new[R.sp] = ra, sp + R.word
     return new
 
 

@@ -6,7 +6,7 @@ import errno
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ...arch import Arch, current
@@ -118,8 +118,11 @@ def _now() -> tuple[int, int]:
 class PtraceTracer:
     """Spawns or attaches to processes and yields their events."""
 
-    def __init__(self, config: Config, arch: Arch | None = None) -> None:
+    def __init__(self, config: Config, arch: Arch | None = None,
+                 stack_stop: Callable[[StackFrame], bool] | None = None) -> None:
+        """``stack_stop``: where a stack walk may end early (the frame --source needs is reached)."""
         self.cfg = config
+        self._stack_stop = stack_stop
         self.arch = arch or current()
         self.tasks: dict[int, _Task] = {}
         self.main_pid: int | None = None
@@ -310,7 +313,9 @@ class PtraceTracer:
         if name == "restart_syscall":
             call.saved["interrupted"] = previous
         entry_text = self._decode(decoder, call, entering=True) if self.cfg.decode else ()
-        stack, unwound = self._stack(task) if self._unwinder is not None else ((), "")
+        # the spawned command's first execve is still renacer's own child: it has no stack of the user's
+        wanted = self._unwinder is not None and (self._exec_done or task.tid != self.main_pid)
+        stack, unwound = self._stack(task) if wanted else ((), "")
         mono, wall = _now()
         if decoder.never_returns:
             task.pending = None
@@ -349,7 +354,8 @@ class PtraceTracer:
         raw = libc.get_regs(task.tid)
         if raw is None:
             return (), "truncated stack"
-        return self._unwinder.unwind(task.tgid, self._registers(raw, self.arch.name), task.mem)
+        return self._unwinder.unwind(task.tgid, self._registers(raw, self.arch.name), task.mem,
+                                     stop=self._stack_stop)
 
     def _io(self, call: Call) -> tuple:
         """The data of a read or write on a descriptor named by -e read= / -e write=."""
