@@ -16,13 +16,13 @@ from renacer.source.dwarf import CUIndex, CUTable
 from renacer.source.symbols import EMPTY, SymbolTable
 
 CACHE_KIND = "dwarf"
-TABLES_VERSION = 1  # bump when ModuleTables, CUTable or CUIndex change shape
+TABLES_VERSION = 2  # bump when ModuleTables, CUTable or CUIndex change shape
 
 
 class ModuleTables:
     """What is known of one build of a module: symbols, CU index, CU tables built so far."""
 
-    __slots__ = ("version", "symbols", "index", "cus", "problem")
+    __slots__ = ("version", "symbols", "index", "cus", "problem", "demangled")
 
     def __init__(self, symbols: SymbolTable, index: CUIndex | None, problem: str) -> None:
         self.version = TABLES_VERSION
@@ -30,15 +30,17 @@ class ModuleTables:
         self.index = index  # None: the module has no (readable) DWARF
         self.cus: dict[int, CUTable] = {}
         self.problem = problem  # why this module's debug info is missing or broken; '' if fine
+        self.demangled: dict[str, str] = {}  # the names shown so far: demangling v0 names is slow
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_restore_tables, (self.version, self.symbols, self.index, self.cus, self.problem))
+        state = (self.version, self.symbols, self.index, self.cus, self.problem, self.demangled)
+        return (_restore_tables, state)
 
 
 def _restore_tables(version: int, symbols: SymbolTable, index: CUIndex | None, cus: dict,
-                    problem: str) -> ModuleTables:
+                    problem: str, demangled: dict) -> ModuleTables:
     tables = ModuleTables(symbols, index, problem)
-    tables.version, tables.cus = version, cus
+    tables.version, tables.cus, tables.demangled = version, cus, demangled
     return tables
 
 
@@ -145,6 +147,8 @@ class _Module:
             if isinstance(on_disk, ModuleTables) and on_disk.version == TABLES_VERSION:
                 for offset, table in on_disk.cus.items():  # another run's CUs: keep them too
                     self.tables.cus.setdefault(offset, table)
+                for raw, name in on_disk.demangled.items():
+                    self.tables.demangled.setdefault(raw, name)
             cache.store(CACHE_KIND, self.build_id, self.tables)
             self.dirty = False
         for f in self._files:
@@ -164,7 +168,6 @@ class Symbolizer:
         self._memo: dict[tuple[str, str, int], tuple[SourceFrame, ...]] = {}
         self._modules: dict[tuple[str, str], _Module] = {}
         self._problems: dict[str, str] = {}
-        self._demangled: dict[str, str] = {}
         self._demangle: Any = None
 
     def frames(self, frame: StackFrame) -> tuple[SourceFrame, ...]:
@@ -195,8 +198,8 @@ class Symbolizer:
         if problem and module not in self._problems:
             self._problems[module] = problem
 
-    def _name(self, raw: str) -> str:
-        name = self._demangled.get(raw)
+    def _name(self, raw: str, module: _Module) -> str:
+        name = module.tables.demangled.get(raw)
         if name is None:
             if self._demangle is None:
                 self._demangle = _demangler()
@@ -204,7 +207,8 @@ class Symbolizer:
                 name = self._demangle(raw) if raw else ""
             except Exception:  # noqa: BLE001 - an undecodable name is shown as spelled
                 name = raw
-            self._demangled[raw] = name
+            module.tables.demangled[raw] = name
+            module.dirty = True
         return name
 
     def _module(self, path: str, build_id: str) -> _Module:
@@ -229,7 +233,7 @@ class Symbolizer:
             self._note(path, f"corrupt DWARF ({table.problem})" if table.problem else "")
             file, line = table.location(pc)
             for scope in table.chain(pc):
-                name = self._name(table.names[table.scope_name[scope]])
+                name = self._name(table.names[table.scope_name[scope]], module)
                 if table.is_inlined(scope):
                     out.append(SourceFrame(path, pc, name, file, line, inlined=True))
                     file, line = table.file(table.call_file[scope]), table.call_line[scope]
@@ -238,7 +242,7 @@ class Symbolizer:
                     break
         symbol = tables.symbols.lookup(pc)
         if symbol is not None:
-            name, start = self._name(symbol[0]), symbol[1]
+            name, start = self._name(symbol[0], module), symbol[1]
             function = function or name
         elif entry >= 0:
             name, start = function, entry
