@@ -46,7 +46,8 @@ def located(source: SourceFrame | None, unwound: str, frames: tuple[SourceFrame,
     if source is None:
         if unwound == "truncated stack" and not _is_loader(outermost):
             return "truncated stack"
-        return "no user frame" if any(f.file for f in frames) or _is_loader(outermost) else "no debug info"
+        own = [f for f in frames if f.module and not f.module.startswith(("[", *_SYSTEM_MODULE_DIRS))]
+        return "no debug info" if own and not any(f.file for f in own) else "no user frame"
     if unwound == "frame-pointer fallback":
         return "frame-pointer fallback"
     return "inlined" if source.inlined else "exact"
@@ -114,12 +115,13 @@ class Enricher:
         self.symbolizer.close()
         if self.diag is None:
             return
-        for problem in self.symbolizer.problems():
-            self.diag.write(f"renacer: {problem}\n")
+        problems = self.symbolizer.problems()
         total = sum(self.outcomes.values())
-        if self.report and total:
+        if self.report and total:  # one line: the share attributed, why the rest were not, what lacked
             found = sum(self.outcomes[how] for how in _ATTRIBUTED)
-            rest = ", ".join(f"{n} {why}" for why, n in self.outcomes.most_common() if why not in _ATTRIBUTED)
+            rest = [f"{n} {why}" for why, n in self.outcomes.most_common() if why not in _ATTRIBUTED]
             self.diag.write(f"renacer: source: {100.0 * found / total:.1f}% of {total} syscalls attributed"
-                            f"{'; ' + rest if rest else ''}\n")
+                            f"{''.join('; ' + x for x in rest + problems)}\n")
+        else:
+            self.diag.write("".join(f"renacer: {problem}\n" for problem in problems))
         self.diag.flush()

@@ -426,6 +426,7 @@ class PtraceTracer:
                 self._adopt(child)
                 yield ProcessEvent(child, "attached", *_now(), detail="child")
         elif event == libc.PTRACE_EVENT_EXEC:
+            self._exec_done = True  # also when -e trace= hides the execve itself
             if self._unwinder is not None:
                 self._unwinder.forget(task.tgid)  # a new program: new mappings
             yield from self._on_exec(task)
