@@ -217,6 +217,8 @@ def test_rust_frames_match_addr2line_and_reach_into_std(level: str) -> None:
     frames = check_against_addr2line(binary, offsets, build_id(binary))
     flat = [f for chain in frames for f in chain]
     assert any(f.function.startswith("sym_rust::round_trip") and f.file.endswith("sym_rust.rs") for f in flat)
+    assert any(f.function == "sym_rust::banner" and f.inlined for f in flat)  # #[inline(always)], even at 0
+    assert any(f.function == "sym_rust::main::{{closure}}" for f in flat)
     assert any(f.function.startswith("std::fs::write") for f in flat) or level == "0"
     # A frame inside std's own code (a call made by fs::write) names std's source as rustc remapped it.
     std = return_addresses(binary, STD_WRITE)
@@ -357,9 +359,19 @@ def test_a_warm_cache_answers_alike_without_pyelftools(private_cache: Path) -> N
     answer = json.loads(warm.stdout)
     assert answer["frames"] == json.loads(json.dumps(expected))
     assert answer["pyelftools"] is False
-    # A compile unit the cache lacks is read on demand, and saved for next time.
-    std = return_addresses(binary, STD_WRITE)[:1]
+    # A unit the cache lacks, in a file replaced since the trace: the cached symbols, and a problem.
+    moved = private_cache.parent / "sym_rust"
+    shutil.copy(compile_fixture("sym_rust.rs", "-g", "-C", "opt-level=0"), moved)
+    std = return_addresses(binary, STD_WRITE)[0]
+    stale = Symbolizer()
+    (frame,) = stale.frames(StackFrame(std, str(moved), bid, std))
+    assert (frame.function, frame.file) == ("std::fs::write::inner", "")
+    assert stale.problems() == [f"{moved}: replaced on disk (build-id {build_id(moved)}, traced {bid})"]
+    # The right file back: the unit is read on demand and saved, so it answers even once replaced again.
+    shutil.copy(binary, moved)
     again = Symbolizer()
-    inside_std = again.frames(StackFrame(std[0], str(binary), bid, std[0]))
+    inside_std = again.frames(StackFrame(std, str(moved), bid, std))
     assert inside_std[-1].file.endswith("library/std/src/fs.rs")
     again.close()
+    shutil.copy(compile_fixture("sym_rust.rs", "-g", "-C", "opt-level=0"), moved)
+    assert Symbolizer().frames(StackFrame(std, str(moved), bid, std)) == inside_std

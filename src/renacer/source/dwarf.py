@@ -146,21 +146,31 @@ class DwarfReader:
         self._units: dict[int, tuple[Unit, dict[int, Any]]] = {}  # units scanned, by header offset
 
     def index(self) -> CUIndex:
-        """The CU of every address, from .debug_aranges when present, else each CU's own ranges."""
+        """The CU of every address: .debug_aranges, plus the own ranges of each CU it leaves out."""
+        ranges: list[tuple[int, int, int]] = []
         aranges = self.info.get_aranges() if self.info.debug_aranges_sec is not None else None
-        if aranges is not None and aranges.entries:
-            return CUIndex([(e.begin_addr, e.begin_addr + e.length, e.info_offset) for e in aranges.entries])
-        ranges = []
-        for cu in self.info.iter_CUs():
-            unit, top = self._unit(cu), cu.get_top_DIE()
-            slots: list[Any] = [None] * 9
-            for attr, slot in (("DW_AT_low_pc", LOW), ("DW_AT_ranges", RANGES)):
-                slots[slot] = _attr(top, attr, None)
-            high = top.attributes.get("DW_AT_high_pc")
-            if high is not None:
-                slots[HIGH] = (high.value, high.form in _ADDRESS_FORMS)
-            ranges += [(lo, hi, cu.cu_offset) for lo, hi in self.scan.ranges(slots, unit)]
+        if aranges is not None:
+            ranges += [(e.begin_addr, e.begin_addr + e.length, e.info_offset) for e in aranges.entries]
+        covered = {r[2] for r in ranges}
+        try:
+            for cu in self.info.iter_CUs():  # headers only: cheap even for libc's 2000 units
+                if cu.cu_offset not in covered:
+                    ranges += [(lo, hi, cu.cu_offset) for lo, hi in self._own_ranges(cu)]
+        except Exception:  # noqa: BLE001 - a damaged unit header ends the walk; what was found stays
+            if not ranges:
+                raise
         return CUIndex(ranges)
+
+    def _own_ranges(self, cu: Any) -> list[tuple[int, int]]:
+        """The address ranges a CU's top DIE claims (clang and assembler units skip .debug_aranges)."""
+        unit, top = self._unit(cu), cu.get_top_DIE()
+        slots: list[Any] = [None] * 9
+        for attr, slot in (("DW_AT_low_pc", LOW), ("DW_AT_ranges", RANGES)):
+            slots[slot] = _attr(top, attr, None)
+        high = top.attributes.get("DW_AT_high_pc")
+        if high is not None:
+            slots[HIGH] = (high.value, high.form in _ADDRESS_FORMS)
+        return self.scan.ranges(slots, unit)
 
     def cu_table(self, offset: int) -> CUTable:
         """The table of the CU at ``offset`` in .debug_info; a part that fails sets ``problem``."""

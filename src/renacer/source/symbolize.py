@@ -59,6 +59,7 @@ class _Module:
         self.path = path
         self.build_id = build_id
         self.replaced = ""  # set when the file on disk is another build than the traced one
+        self.unreadable = ""  # why a warm run could not reopen the file for a CU the cache lacks
         self.dirty = False
         self._reader: Any = None  # dwarf.DwarfReader, opened on the first CU the cache lacks
         self._files: list[Any] = []
@@ -128,15 +129,21 @@ class _Module:
         from renacer.source import debugfile
         from renacer.source.dwarf import DwarfReader
 
+        if self.unreadable:
+            return False
         try:
             elf = self._open(self.path)
-            if debugfile.build_id(elf) != self.build_id:
+            on_disk = debugfile.build_id(elf)
+            if on_disk != self.build_id:
+                self.unreadable = f"replaced on disk (build-id {on_disk or 'none'}, traced {self.build_id})"
                 return False
             where = debugfile.find_debug_file(self.path, elf, self.build_id)
             if where is None:
+                self.unreadable = "debug info gone since it was cached"
                 return False
             self._reader = DwarfReader(elf if where == self.path else self._open(where))
-        except Exception:  # noqa: BLE001 - the cached tables still answer what they can
+        except Exception as e:  # noqa: BLE001 - the cached tables still answer what they can
+            self.unreadable = f"cannot read: {_reason(e)}"
             return False
         return True
 
@@ -229,6 +236,8 @@ class Symbolizer:
         file, line, function, entry = "", 0, "", -1
         offset = tables.index.lookup(pc) if tables.index is not None else -1
         table = module.cu_table(offset) if offset >= 0 else None
+        if table is None and offset >= 0:
+            self._note(path, module.unreadable)
         if table is not None:
             self._note(path, f"corrupt DWARF ({table.problem})" if table.problem else "")
             file, line = table.location(pc)
