@@ -46,6 +46,7 @@ _MAX_UNITS = 16  # units scanned to follow cross-unit references while naming on
 RUST_TOOLCHAIN_DIR = "/rustc/"  # where rustc remaps the standard library's compilation directory
 _MAX_HOPS = 8  # abstract_origin/specification links followed; a cycle in bad DWARF stops here
 _MAX_DEPTH = 64  # enclosing namespaces/types named in a qualified name
+_MAX_FILE = 0x7FFFFFFF  # file numbers past this (corrupt DWARF) name no file
 
 
 class CUIndex:
@@ -232,7 +233,7 @@ class DwarfReader:
             table.scope_name.append(name_ids.setdefault(name, len(name_ids)))
             table.scope_parent.append(parent)
             inlined = tag == TAG_INLINED
-            table.call_file.append((slots[CALL_FILE] or 0) if inlined else -1)
+            table.call_file.append(min(slots[CALL_FILE] or 0, _MAX_FILE) if inlined else -1)
             table.call_line.append((slots[CALL_LINE] or 0) & 0xFFFFFFFF if inlined else 0)
             low = slots[LOW]
             table.scope_entry.append(low if low is not None else min((r[0] for r in ranges), default=0))
