@@ -277,6 +277,28 @@ def test_debug_info_is_found_through_gnu_debuglink(tmp_path: Path, monkeypatch: 
     assert symbolizer.problems() == [f"{binary}: no debug info"]
 
 
+def test_a_debuglink_naming_a_path_is_not_followed(tmp_path: Path) -> None:
+    original = compile_fixture("sym_c.c", "-O2", "-g")
+    (tmp_path / "sub").mkdir()
+    subprocess.run(["objcopy", "--only-keep-debug", str(original), str(tmp_path / "prog.debug")], check=True)
+    link = tmp_path / "link"
+    link.write_bytes(b"../prog.debug\0\0\0" + (0).to_bytes(4, "little"))
+    binary = tmp_path / "sub" / "prog"
+    subprocess.run(["strip", "-g", "-o", str(binary), str(original)], check=True)
+    subprocess.run(["objcopy", f"--add-section=.gnu_debuglink={link}", str(binary)], check=True)
+    symbolizer = Symbolizer()
+    main = return_addresses(original, re.compile(r"^main$"))[0]
+    assert symbolizer.frames(StackFrame(main, str(binary), build_id(binary), main))[-1].file == ""
+    assert symbolizer.problems() == [f"{binary}: no debug info"]
+
+
+def test_a_module_without_build_id_is_symbolized_but_never_cached(private_cache: Path) -> None:
+    binary = compile_fixture("sym_c.c", "-O2", "-g", "-Wl,--build-id=none")
+    assert build_id(binary) == ""
+    check_against_addr2line(binary, return_addresses(binary, re.compile(r"^main$")))  # and closes
+    assert not private_cache.exists()
+
+
 def test_debug_info_is_found_in_the_build_id_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     original = compile_fixture("sym_c.c", "-O2", "-g")
     bid = build_id(original)
