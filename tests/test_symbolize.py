@@ -21,7 +21,7 @@ from fidelity import PROGRAMS, build_cache_root
 
 from renacer.events import SourceFrame, StackFrame
 from renacer.source import debugfile
-from renacer.source.symbolize import Symbolizer
+from renacer.source.symbolize import Symbolizer, own_vdso
 
 STD_WRITE = re.compile(r"3std2fs5write5inner$")  # std's own fs::write body, in std's compile unit
 BUILD_ROOT = build_cache_root()  # resolved now: tests below point XDG_CACHE_HOME elsewhere
@@ -343,7 +343,7 @@ def test_a_replaced_file_and_unmapped_addresses_give_empty_frames(tmp_path: Path
     stale = symbolizer.frames(StackFrame(0x1200, str(binary), "00" * 20, 0x1200))
     assert [(f.function, f.file) for f in stale] == [("", "")]
     assert symbolizer.frames(StackFrame(0x7F0000001234, "", "", 0x7F0000001234))[0].function == ""
-    assert symbolizer.frames(StackFrame(0x7FFF00000A00, "[vdso]", "", 0xA00))[0].function == ""
+    assert symbolizer.frames(StackFrame(0x7FFF00000A00, "[vdso]", "11" * 20, 0xA00))[0].function == ""
     not_elf = tmp_path / "not-elf"
     not_elf.write_text("#!/bin/sh\n")
     assert symbolizer.frames(StackFrame(0x10, str(not_elf), "", 0x10))[0].function == ""
@@ -353,13 +353,30 @@ def test_a_replaced_file_and_unmapped_addresses_give_empty_frames(tmp_path: Path
     assert len(problems) == 2
 
 
+def test_vdso_frames_are_named_from_this_kernels_vdso(tmp_path: Path) -> None:
+    image = own_vdso()
+    if image is None:
+        pytest.skip("no vDSO in this process")
+    dumped = tmp_path / "vdso.so"
+    dumped.write_bytes(image)
+    symbols = subprocess.run(["nm", "-D", "-S", "--defined-only", str(dumped)], capture_output=True,
+                             text=True, check=True).stdout
+    m = re.search(r"^([0-9a-f]+) [0-9a-f]+ T __vdso_clock_gettime", symbols, re.M)
+    assert m, symbols
+    start = int(m.group(1), 16)
+    symbolizer = Symbolizer()
+    (frame,) = symbolizer.frames(StackFrame(0x7FFF00000000 + start, "[vdso]", build_id(dumped), start + 0x11))
+    assert (frame.function, frame.file, frame.symbol_offset) == ("__vdso_clock_gettime", "", 0x10)
+    assert symbolizer.problems() == []  # no debug info is the vDSO's normal state
+
+
 # --- the cache ----------------------------------------------------------------------
 
 
 WARM = """
 import dataclasses, json, sys
 from renacer.events import StackFrame
-from renacer.source.symbolize import Symbolizer
+from renacer.source.symbolize import Symbolizer, own_vdso
 s = Symbolizer()
 out = [[dataclasses.astuple(f) for f in s.frames(StackFrame(o, sys.argv[1], sys.argv[2], o))]
        for o in map(int, sys.argv[3:])]

@@ -8,6 +8,7 @@ Every answer is memoized per (module, build-id, offset), so a repeated address c
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from renacer.events import SourceFrame, StackFrame
@@ -16,6 +17,7 @@ from renacer.source.dwarf import CUIndex, CUTable
 from renacer.source.symbols import EMPTY, SymbolTable
 
 CACHE_KIND = "dwarf"
+VDSO = "[vdso]"
 TABLES_VERSION = 2  # bump when ModuleTables, CUTable or CUIndex change shape
 
 
@@ -42,6 +44,21 @@ def _restore_tables(version: int, symbols: SymbolTable, index: CUIndex | None, c
     tables = ModuleTables(symbols, index, problem)
     tables.version, tables.cus, tables.demangled = version, cus, demangled
     return tables
+
+
+def own_vdso() -> bytes | None:
+    """This process's vDSO image: the kernel maps the same one into every process (build-ids tell)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                if line.rstrip().endswith(VDSO):
+                    low, high = (int(x, 16) for x in line.split()[0].split("-"))
+                    with open("/proc/self/mem", "rb") as mem:
+                        mem.seek(low)
+                        return mem.read(high - low)
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def _demangler() -> Any:
@@ -72,6 +89,11 @@ class _Module:
     def _open(self, path: str) -> Any:
         from elftools.elf.elffile import ELFFile
 
+        if path == VDSO:
+            image = own_vdso()
+            if image is None:
+                raise OSError("this process has no vDSO to compare with")
+            return ELFFile(io.BytesIO(image))
         f = open(path, "rb")  # noqa: SIM115 - kept open for pyelftools' lazy reads until close()
         self._files.append(f)
         return ELFFile(f)
@@ -87,8 +109,12 @@ class _Module:
             return ModuleTables(EMPTY, None, f"cannot read: {_reason(e)}")
         if self.build_id and on_disk != self.build_id:
             self.replaced = f"replaced on disk (build-id {on_disk or 'none'}, traced {self.build_id})"
+            if self.path == VDSO:  # traced under another kernel: its vDSO is out of reach, and that is fine
+                self.replaced = ""
             return ModuleTables(EMPTY, None, self.replaced)
         self.dirty = True
+        if self.path == VDSO:  # no debug info anywhere, by design: its dynamic symbols are all there is
+            return ModuleTables(read_symbols(elf), None, "")
         problem, debug = "", None
         try:
             where = debugfile.find_debug_file(self.path, elf, on_disk)
@@ -226,8 +252,8 @@ class Symbolizer:
         return module
 
     def _resolve(self, path: str, build_id: str, pc: int) -> tuple[SourceFrame, ...]:
-        if not path or path.startswith("["):
-            return (SourceFrame(path, pc, "", "", 0),)  # nothing mapped, [vdso], [stack]...: no file to read
+        if not path or path.startswith("[") and path != VDSO:
+            return (SourceFrame(path, pc, "", "", 0),)  # nothing mapped, [stack]...: no file to read
         module = self._module(path, build_id)
         tables = module.tables
         if module.replaced:
