@@ -235,7 +235,8 @@ class DwarfReader:
             inlined = tag == TAG_INLINED
             table.call_file.append(min(slots[CALL_FILE] or 0, _MAX_FILE) if inlined else -1)
             table.call_line.append((slots[CALL_LINE] or 0) & 0xFFFFFFFF if inlined else 0)
-            low = slots[LOW]
+            # A function in parts (ranges): its lowest address stands for its start; low_pc is only a base.
+            low = slots[LOW] if slots[RANGES] is None else None
             table.scope_entry.append(low if low is not None else min((r[0] for r in ranges), default=0))
         table.names = list(name_ids)
         table.bounds, table.innermost = _innermost(spans)
