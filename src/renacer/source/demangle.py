@@ -1,14 +1,15 @@
 """Readable names for mangled symbols: Rust (legacy and v0) and C++ (Itanium ABI).
 
 ``demangle`` never raises and gives a name back unchanged when it is not mangled or cannot be
-decoded. The text matches ``c++filt -i`` (GNU binutils) with one deliberate difference: Rust
-legacy ``$u..$`` escapes of non-ASCII characters are decoded (``größe``), as v0 names are.
-Every decoder bounds its recursion and its output, so hostile names cost little.
+decoded. The text matches ``c++filt -i`` (GNU binutils): Rust names without the legacy hash or
+crate disambiguators, ``std::string`` for ``Ss``. Deliberate differences, where c++filt is
+wrong or unhelpful: Rust legacy ``$u..$`` escapes of non-ASCII characters are decoded
+(``größe``, as v0 names are), an empty pack among function parameters leaves no empty slot,
+and a few malformed corner cases (see tests/test_demangle.py: DIFFERENCES). Every decoder
+bounds its recursion, its work and its output, so hostile names cost little.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from .mangling.itanium import demangle_itanium
 from .mangling.rust_legacy import demangle_legacy
@@ -28,6 +29,7 @@ def demangle(name: str) -> str:
 
 
 def _demangle(name: str) -> str:
+    """Pick the scheme by prefix: ``_R`` is v0; ``_ZN`` may be legacy Rust, else C++."""
     if len(name) < 3:
         return name
     try:
@@ -42,15 +44,3 @@ def _demangle(name: str) -> str:
     except Exception:  # the decoders bound their work and report bad input as None; this is a backstop
         return name
     return name
-
-
-def demangle_many(names: Iterable[str]) -> list[str]:
-    """``demangle`` over many names, decoding each distinct name once."""
-    seen: dict[str, str] = {}
-    out = []
-    for name in names:
-        text = seen.get(name)
-        if text is None:
-            text = seen[name] = demangle(name)
-        out.append(text)
-    return out

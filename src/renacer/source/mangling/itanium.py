@@ -38,6 +38,7 @@ class _Parser(TypeGrammar, ExpressionGrammar):
     """Encodings, names and special names."""
 
     def encoding(self) -> Node:
+        """``<name> [<return type>] <parameters>``, a data name alone, or a special name."""
         self.enter()
         if self.peek() in ("T", "G"):
             node = self.special_name()
@@ -60,6 +61,7 @@ class _Parser(TypeGrammar, ExpressionGrammar):
         return Encoding(name, Function(ret, params, quals, ref))
 
     def name(self) -> tuple[Node, str, str]:
+        """A name and, for a member function, its cv and ref qualifiers (``' const'``, ``' &&'``)."""
         self.enter()
         c = self.peek()
         quals = ref = ""
@@ -81,6 +83,7 @@ class _Parser(TypeGrammar, ExpressionGrammar):
         return node, quals, ref
 
     def nested_name(self) -> tuple[Node, str, str]:
+        """``N [cv] [ref] <prefix>... E``: every prefix but the last is a substitution candidate."""
         self.expect("N")
         quals = self.cv_quals()
         ref = " &" if self.eat("R") else " &&" if self.eat("O") else ""
@@ -125,6 +128,7 @@ class _Parser(TypeGrammar, ExpressionGrammar):
         return prefix, quals, ref
 
     def local_name(self) -> tuple[Node, str, str]:
+        """``Z <function> E <entity>``: ``f(int)::x``, ``main::{lambda()#1}``, a string literal."""
         self.expect("Z")
         function = self.encoding()
         self.expect("E")
@@ -234,6 +238,7 @@ class _Parser(TypeGrammar, ExpressionGrammar):
         return self.subs[index]
 
     def special_name(self) -> Node:
+        """``T..``/``G..``: vtables, typeinfo, thunks, guard variables, TLS and transaction clones."""
         c, c1 = self.s[self.pos], self.peek(1)
         self.pos += 2
         if c == "T":

@@ -6,7 +6,19 @@ function parameter goes in parentheses, ``(3)+(1)``, ``{parm#1}+{parm#2}``.
 
 from __future__ import annotations
 
-from .itanium_nodes import ArgPack, Invalid, Name, Nested, Node, Printer, TParam, join, show
+from .itanium_nodes import (
+    ArgPack,
+    BuiltinType,
+    Invalid,
+    Name,
+    Nested,
+    Node,
+    Printer,
+    TParam,
+    find_pack,
+    join,
+    show,
+)
 from .itanium_type_nodes import Encoding
 
 
@@ -24,7 +36,7 @@ def operand(node: Node, p: Printer) -> str:
             break
         target = target.resolve(p)
     text = show(node, p)
-    if isinstance(target, (Name, Nested, FunctionParam)):
+    if isinstance(target, (Name, Nested, FunctionParam)) and not isinstance(target, BuiltinType):
         return text
     return "(" + text + ")"
 
@@ -66,7 +78,8 @@ class Unary(Expr):
         arg = self.arg
         if self.op == "&" and isinstance(arg, Encoding) and isinstance(arg.name, Nested):
             return p.spend("&" + show(arg.name, p))  # a pointer to member: '&S::f', not '&(S::f())'
-        return p.spend(self.op + operand(arg, p))
+        gap = " " if self.op[-1].isalpha() or self.op[-1] == "]" else ""  # 'delete {parm#1}'
+        return p.spend(self.op + gap + operand(arg, p))
 
 
 class Postfix(Expr):
@@ -156,3 +169,26 @@ class Decltype(Node):
 
     def text(self, p: Printer) -> str:
         return p.spend("decltype (" + show(self.expr, p) + ")")
+
+
+class ExprPackExpansion(Expr):
+    """``e...``: the pack's elements when it is known (``0ul, 1ul``), else the pattern and ``...``."""
+
+    __slots__ = ("pattern",)
+
+    def __init__(self, pattern: Node) -> None:
+        self.pattern = pattern
+
+    def text(self, p: Printer) -> str:
+        pack = find_pack(self.pattern, p)
+        if pack is None:
+            return p.spend(operand(self.pattern, p) + "...")
+        saved = p.pack_index
+        try:
+            parts = []
+            for i in range(len(pack.args)):
+                p.pack_index = i
+                parts.append(show(self.pattern, p))
+        finally:
+            p.pack_index = saved
+        return p.spend(", ".join(parts))

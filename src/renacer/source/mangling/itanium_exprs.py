@@ -6,6 +6,7 @@ from .itanium_expr_nodes import (
     Binary,
     Call,
     Conditional,
+    ExprPackExpansion,
     FunctionParam,
     Literal,
     Operand,
@@ -13,7 +14,7 @@ from .itanium_expr_nodes import (
     SizeofPack,
     Unary,
 )
-from .itanium_nodes import Invalid, Name, Nested, Node, PackExpansion, Template, Words
+from .itanium_nodes import Invalid, Name, Nested, Node, Template, Words
 from .itanium_reader import Reader, is_digit
 from .itanium_tables import BUILTIN, LITERAL_SUFFIX, OPERATORS
 
@@ -70,7 +71,7 @@ class ExpressionGrammar(Reader):
             return SizeofPack(self.expression())
         if code == "sp":
             self.pos += 2
-            return PackExpansion(self.expression())
+            return ExprPackExpansion(self.expression())
         if code == "cv":
             self.pos += 2
             target = self.type()
@@ -119,7 +120,7 @@ class ExpressionGrammar(Reader):
         self.pos += 2
         placement = self.expr_list("_")
         target = self.type()
-        parts: list[str | Node | list[Node]] = ["new " if code == "nw" else "new[] "]
+        parts: list[str | Node | list[Node]] = ["new "]  # c++filt writes array new as 'new' too
         if placement:
             parts += ["(", placement, ") "]
         parts.append(target)
@@ -163,7 +164,7 @@ class ExpressionGrammar(Reader):
         value = self.s[start:self.pos]
         self.expect("E")
         if single and code == "b" and value in ("0", "1"):
-            return Name("true" if value == "1" else "false")
+            return Literal(None, "true" if value == "1" else "false", "")
         if single and code in LITERAL_SUFFIX and value:
             return Literal(None, value, LITERAL_SUFFIX[code])
         if single and code in ("f", "d", "e", "g"):

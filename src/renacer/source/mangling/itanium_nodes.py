@@ -111,6 +111,12 @@ class Name(Node):
         return self.s
 
 
+class BuiltinType(Name):
+    """``int``, ``char``...: a type, so an operand made of one gets parentheses."""
+
+    __slots__ = ()
+
+
 class StdName(Node):
     """``Ss``, ``Si``... : short (``std::string``) unless it prefixes its own constructor."""
 
@@ -180,7 +186,9 @@ class Ctor(Node):
 def base_name(node: Node, p: Printer) -> str:
     """The unqualified name without template arguments: what a constructor is called."""
     for _ in range(64):
-        if isinstance(node, Nested):
+        if isinstance(node, Nested) and _unnamed(node.name):
+            node = node.prefix  # c++filt names an unnamed class's constructor after the enclosing one
+        elif isinstance(node, Nested):
             node = node.name
         elif isinstance(node, Template):
             node = node.name
@@ -193,6 +201,10 @@ def base_name(node: Node, p: Printer) -> str:
         else:
             return show(node, p)
     raise Invalid
+
+
+def _unnamed(node: Node) -> bool:
+    return isinstance(node, Lambda) or (isinstance(node, Name) and node.s.startswith("{"))
 
 
 class AbiTagged(Node):

@@ -27,7 +27,7 @@ class Reader:
 
     def peek(self, ahead: int = 0) -> str:
         i = self.pos + ahead
-        return self.s[i] if i < len(self.s) else ""
+        return self.s[i:i + 1]  # '' past the end
 
     def eat(self, text: str) -> bool:
         if self.s.startswith(text, self.pos):

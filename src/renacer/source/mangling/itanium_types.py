@@ -6,6 +6,7 @@ from .itanium_expr_nodes import Decltype
 from .itanium_nodes import (
     ArgPack,
     AutoParam,
+    BuiltinType,
     Invalid,
     Name,
     Node,
@@ -30,7 +31,7 @@ class TypeGrammar(Reader):
             params.append(self.type())
         if not params:
             raise Invalid
-        if len(params) == 1 and isinstance(params[0], Name) and params[0].s == "void":
+        if len(params) == 1 and isinstance(params[0], BuiltinType) and params[0].s == "void":
             return []
         return params
 
@@ -86,11 +87,11 @@ class TypeGrammar(Reader):
         if c in BUILTIN and c:
             self.pos += 1
             self.depth -= 1
-            return Name(BUILTIN[c])
+            return BuiltinType(BUILTIN[c])
         if c == "D" and c1 in BUILTIN_D and c1:
             self.pos += 2
             self.depth -= 1
-            return Name(BUILTIN_D[c1])
+            return BuiltinType(BUILTIN_D[c1])
         if c in ("r", "V", "K") and c:
             quals = self.cv_quals()
             inner = self.type()
@@ -139,7 +140,7 @@ class TypeGrammar(Reader):
             bits = self.number()
             self.expect("_")
             self.depth -= 1
-            return Name(f"_Float{bits}")
+            return BuiltinType(f"_Float{bits}")
         elif c == "u":
             self.pos += 1
             node = Name(self.source_name())
@@ -187,7 +188,7 @@ class TypeGrammar(Reader):
                 self.pos += 2
                 break
             params.append(self.type())
-        if len(params) == 1 and isinstance(params[0], Name) and params[0].s == "void":
+        if len(params) == 1 and isinstance(params[0], BuiltinType) and params[0].s == "void":
             params = []
         return Function(ret, params, "", ref, Words(extra) if extra else None)
 

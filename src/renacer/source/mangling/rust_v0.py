@@ -70,9 +70,7 @@ class _V0:
                 d = ord(c) - 29
             else:
                 raise _Invalid
-            value = value * 62 + d
-            if value >= 1 << 64:
-                raise _Invalid
+            value = min(value * 62 + d, 1 << 64)  # disambiguators may exceed u64 (c++filt takes them)
 
     def opt_base62(self, tag: str) -> int:
         return self.base62() + 1 if self.eat(tag) else 0
@@ -200,6 +198,8 @@ class _V0:
 
     def binder(self) -> int:
         count = self.opt_base62("G")
+        if count > 64:  # more lifetimes than any signature binds: hostile input
+            raise _Invalid
         if count:
             names = []
             for i in range(count):
