@@ -13,6 +13,7 @@ from typing import Any
 
 from renacer.events import SourceFrame, StackFrame
 from renacer.source import cache
+from renacer.source.demangle import demangle
 from renacer.source.dwarf import CUIndex, CUTable
 from renacer.source.symbols import EMPTY, SymbolTable
 
@@ -59,14 +60,6 @@ def own_vdso() -> bytes | None:
     except (OSError, ValueError):
         pass
     return None
-
-
-def _demangler() -> Any:
-    try:
-        from renacer.source.demangle import demangle
-    except Exception:  # noqa: BLE001 - the demangler is optional: raw names still identify code
-        return lambda name: name
-    return demangle
 
 
 class _Module:
@@ -201,7 +194,6 @@ class Symbolizer:
         self._memo: dict[tuple[str, str, int], tuple[SourceFrame, ...]] = {}
         self._modules: dict[tuple[str, str], _Module] = {}
         self._problems: dict[str, str] = {}
-        self._demangle: Any = None
 
     def frames(self, frame: StackFrame) -> tuple[SourceFrame, ...]:
         """The frames of one captured address, innermost first: inlined callees, then their function."""
@@ -234,10 +226,8 @@ class Symbolizer:
     def _name(self, raw: str, module: _Module) -> str:
         name = module.tables.demangled.get(raw)
         if name is None:
-            if self._demangle is None:
-                self._demangle = _demangler()
             try:
-                name = self._demangle(raw) if raw else ""
+                name = demangle(raw) if raw else ""
             except Exception:  # noqa: BLE001 - an undecodable name is shown as spelled
                 name = raw
             module.tables.demangled[raw] = name
