@@ -8,7 +8,6 @@ At the end, one line says how many calls were attributed and why the others were
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from typing import TextIO
@@ -98,7 +97,12 @@ class Enricher:
         how = located(source, ev.unwound, tuple(frames), ev.stack[-1].module)
         self.outcomes["in runtime start-up, no user frame" if source is None and _is_loader(
             ev.stack[-1].module) else how] += 1
-        return dataclasses.replace(ev, frames=tuple(frames), source=source, located=how)
+        # Filled in place, not copied: no sink has seen the event yet, and a copy costs a third of
+        # the whole per-call price of --source (measured: 7 us of about 20).
+        object.__setattr__(ev, "frames", tuple(frames))
+        object.__setattr__(ev, "source", source)
+        object.__setattr__(ev, "located", how)
+        return ev
 
     def _resolved(self, captured: StackFrame) -> tuple[tuple[SourceFrame, ...], SourceFrame | None]:
         """A captured frame's source frames and the first of them that can be the source, memoized."""
