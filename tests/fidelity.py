@@ -120,31 +120,64 @@ def build_cache_root() -> Path:
     return Path(base) / "renacer-test-build" if base else Path(tempfile.gettempdir()) / "renacer-test-build"
 
 
-def build_program(name: str) -> Path:
-    """Compile tests/programs/<name> (.c with gcc, .rs with rustc) once; return the binary."""
+# Resolved once, at import: tests that point XDG_CACHE_HOME at a private table cache still share builds.
+BUILD_ROOT = build_cache_root()
+_COMPILERS = {".c": ("gcc", C_FLAGS), ".cpp": ("g++", ("-O1", "-g")), ".rs": ("rustc", RUST_FLAGS)}
+
+
+def build_program(name: str, flags: Sequence[str] | None = None, compiler: str | None = None) -> Path:
+    """Compile tests/programs/<name> once per (source, compiler, flags); return the binary.
+
+    The compiler follows the suffix (.c gcc, .cpp g++, .rs rustc) unless given; ``flags``
+    replace the default ones (C_FLAGS, RUST_FLAGS).
+    """
     source = PROGRAMS / name
-    if source.suffix == ".c":
-        compiler, flags = "gcc", C_FLAGS
-    elif source.suffix == ".rs":
-        compiler, flags = "rustc", RUST_FLAGS
-    else:
+    if source.suffix not in _COMPILERS:
         raise ValueError(f"no compiler for {name}")
+    default_compiler, default_flags = _COMPILERS[source.suffix]
+    compiler = compiler or default_compiler
+    flags = tuple(default_flags if flags is None else flags)
     digest = hashlib.sha256(source.read_bytes() + " ".join((compiler, *flags)).encode()).hexdigest()[:16]
-    out_dir = build_cache_root() / digest
+    out_dir = BUILD_ROOT / digest
     binary = out_dir / source.stem
     if binary.exists():
         return binary
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / f".{source.stem}.{os.getpid()}"
-    if compiler == "gcc":
-        cmd = ["gcc", *flags, "-o", str(tmp), str(source)]
-    else:
-        cmd = ["rustc", *flags, "--edition", "2021", "-o", str(tmp), str(source)]
-    done = run(cmd, timeout=120)
+    edition = ["--edition", "2021"] if compiler == "rustc" else []
+    done = run([compiler, *flags, *edition, "-o", str(tmp), str(source)], timeout=180)
     if done.returncode != 0:
         raise RuntimeError(f"building {name} failed:\n{done.stderr}")
     os.replace(tmp, binary)  # atomic: concurrent sessions never see half a binary
     return binary
+
+
+def build_id(binary: Path) -> str:
+    """The GNU build-id readelf reports for ``binary`` ('' when it has none)."""
+    notes = run(["readelf", "-n", str(binary)]).stdout
+    match = re.search(r"Build ID: ([0-9a-f]+)", notes)
+    return match.group(1) if match else ""
+
+
+def uleb(n: int) -> bytes:
+    """``n`` as DWARF's unsigned LEB128, for hand-assembled debug sections."""
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def sleb(n: int) -> bytes:
+    """``n`` as DWARF's signed LEB128."""
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        done = (n == 0 and not byte & 0x40) or (n == -1 and byte & 0x40)
+        out.append(byte | (0 if done else 0x80))
+        if done:
+            return bytes(out)
 
 
 # --- normalization ---------------------------------------------------------------------

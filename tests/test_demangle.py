@@ -7,8 +7,6 @@ its non-verbose form drops Rust hashes and crate disambiguators and writes ``std
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import shutil
 import subprocess
@@ -16,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from elftools.elf.elffile import ELFFile
-from fidelity import PROGRAMS, build_cache_root
+from fidelity import build_program
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,22 +26,6 @@ from renacer.source.mangling.rust_v0 import demangle_v0
 pytestmark = pytest.mark.skipif(shutil.which("c++filt") is None, reason="binutils is not installed")
 LIBSTDCXX = Path("/usr/lib/x86_64-linux-gnu/libstdc++.so.6")
 NON_ASCII_ESCAPE = re.compile(r"\$u([0-9a-f]{2,6})\$")
-
-
-def compile_fixture(source: str, *flags: str) -> Path:
-    """Compile tests/programs/<source> with ``flags`` once per (content, flags); return the binary."""
-    path = PROGRAMS / source
-    compiler = {".cpp": "g++", ".rs": "rustc"}[path.suffix]
-    digest = hashlib.sha256(path.read_bytes() + " ".join((compiler, *flags)).encode()).hexdigest()[:16]
-    out = build_cache_root() / f"demangle-{digest}" / path.stem
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{path.stem}.{os.getpid()}")
-        extra = ["--edition", "2021"] if compiler == "rustc" else []
-        subprocess.run([compiler, *flags, *extra, "-o", str(tmp), str(path)], check=True, capture_output=True,
-                       timeout=120)
-        os.replace(tmp, out)
-    return out
 
 
 def function_symbols(binary: Path, section: str = ".symtab") -> list[str]:
@@ -75,17 +57,17 @@ def mismatches(names: list[str], expected: list[str]) -> list[str]:
 
 @pytest.fixture(scope="session")
 def cxx_program() -> Path:
-    return compile_fixture("demangle_app.cpp", "-g", "-O0", "-std=c++17", "-static-libstdc++")
+    return build_program("demangle_app.cpp", ("-g", "-O0", "-std=c++17", "-static-libstdc++"))
 
 
 @pytest.fixture(scope="session")
 def rust_legacy_program() -> Path:
-    return compile_fixture("demangle_app.rs", "-g")
+    return build_program("demangle_app.rs", ("-g",))
 
 
 @pytest.fixture(scope="session")
 def rust_v0_program() -> Path:
-    return compile_fixture("demangle_app.rs", "-g", "-C", "symbol-mangling-version=v0")
+    return build_program("demangle_app.rs", ("-g", "-C", "symbol-mangling-version=v0"))
 
 
 # --- the corpora ------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from __future__ import annotations
 import struct
 
 import pytest
+from fidelity import sleb as enc_sleb
+from fidelity import uleb as enc_uleb
 
 from renacer.source.dwarflines import line_rows
 from renacer.source.dwarfscan import (
@@ -27,25 +29,6 @@ from renacer.source.dwarfscan import (
     sleb,
     uleb,
 )
-
-
-def enc_uleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def enc_sleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        done = (n == 0 and not byte & 0x40) or (n == -1 and byte & 0x40)
-        out.append(byte | (0 if done else 0x80))
-        if done:
-            return bytes(out)
 
 
 def test_leb128_matches_the_standards_examples() -> None:

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from fidelity import PROGRAMS
+from fidelity import PROGRAMS, build_program
 
 import renacer
 
@@ -107,10 +107,8 @@ def test_python_api_events_carry_their_source(build, tmp_path) -> None:
 
 
 def test_no_debug_info_traces_normally_with_one_line_saying_so(renacer, tmp_path) -> None:
-    source = PROGRAMS / "source_demo.c"
     binary = tmp_path / "nodebug"
-    subprocess.run(["gcc", "-O1", "-g0", "-o", binary, source], check=True)
-    subprocess.run(["strip", binary], check=True)
+    subprocess.run(["strip", "-o", binary, build_program("source_demo.c", ("-O1", "-g0"))], check=True)
     data = _data(tmp_path)
     done = renacer("--source", "-e", TRACED, "--", binary, data)
     assert done.returncode == 0

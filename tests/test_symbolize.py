@@ -7,7 +7,6 @@ address minus one). Fixtures are compiled here with the flags each case needs, o
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import re
@@ -17,31 +16,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from fidelity import PROGRAMS, build_cache_root
+from fidelity import PROGRAMS, build_id, build_program
 
 from renacer.events import SourceFrame, StackFrame
 from renacer.source import debugfile
 from renacer.source.symbolize import Symbolizer, own_vdso
 
 STD_WRITE = re.compile(r"3std2fs5write5inner$")  # std's own fs::write body, in std's compile unit
-BUILD_ROOT = build_cache_root()  # resolved now: tests below point XDG_CACHE_HOME elsewhere
 pytestmark = pytest.mark.skipif(shutil.which("addr2line") is None, reason="binutils is not installed")
-
-
-def compile_fixture(source: str, *flags: str) -> Path:
-    """Compile tests/programs/<source> with ``flags`` once per (content, flags); return the binary."""
-    path = PROGRAMS / source
-    compiler = {".c": "gcc", ".cpp": "g++", ".rs": "rustc"}[path.suffix]
-    digest = hashlib.sha256(path.read_bytes() + " ".join((compiler, *flags)).encode()).hexdigest()[:16]
-    out = BUILD_ROOT / f"sym-{digest}" / path.stem
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{path.stem}.{os.getpid()}")
-        extra = ["--edition", "2021"] if compiler == "rustc" else []
-        subprocess.run([compiler, *flags, *extra, "-o", str(tmp), str(path)], check=True, capture_output=True,
-                       timeout=120)
-        os.replace(tmp, out)
-    return out
 
 
 @pytest.fixture(autouse=True)
@@ -49,13 +31,6 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test starts cold, in its own table cache."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path / "cache"
-
-
-def build_id(binary: Path) -> str:
-    """The GNU build-id readelf reports for ``binary``."""
-    notes = subprocess.run(["readelf", "-n", str(binary)], capture_output=True, text=True).stdout
-    match = re.search(r"Build ID: ([0-9a-f]+)", notes)
-    return match.group(1) if match else ""
 
 
 def functions(binary: Path) -> dict[str, list[int]]:
@@ -159,7 +134,7 @@ C_BUILDS = {"O0": ("-O0", "-g"), "O2": ("-O2", "-g"), "O2-no-pie": ("-O2", "-g",
 
 @pytest.mark.parametrize("build", list(C_BUILDS))
 def test_c_functions_and_inline_chains_match_addr2line(build: str) -> None:
-    binary = compile_fixture("sym_c.c", *C_BUILDS[build])
+    binary = build_program("sym_c.c", C_BUILDS[build])
     offsets = return_addresses(binary, re.compile(r"^(main|worker|finish)"))
     frames = check_against_addr2line(binary, offsets, build_id(binary))
     chains = {tuple(f.function for f in chain) for chain in frames}
@@ -170,7 +145,7 @@ def test_c_functions_and_inline_chains_match_addr2line(build: str) -> None:
 
 
 def test_a_return_address_is_credited_to_its_call_line() -> None:
-    binary = compile_fixture("sym_c.c", "-O0", "-g")
+    binary = build_program("sym_c.c", ("-O0", "-g"))
     calls = functions(binary)
     main = calls["main"]
     text = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(binary)], capture_output=True,
@@ -188,7 +163,7 @@ def test_a_return_address_is_credited_to_its_call_line() -> None:
 
 @pytest.mark.parametrize("level", ["-O0", "-O2"])
 def test_without_aranges_the_compile_units_own_ranges_locate_code(tmp_path: Path, level: str) -> None:
-    binary, original = tmp_path / "sym_c", compile_fixture("sym_c.c", level, "-g")
+    binary, original = tmp_path / "sym_c", build_program("sym_c.c", (level, "-g"))
     subprocess.run(["objcopy", "--remove-section=.debug_aranges", str(original), str(binary)], check=True)
     check_against_addr2line(binary, return_addresses(binary, re.compile(r"^(main|worker)")), build_id(binary))
 
@@ -197,7 +172,7 @@ def test_without_aranges_the_compile_units_own_ranges_locate_code(tmp_path: Path
 
 
 def test_cpp_names_keep_namespaces_templates_and_lambdas() -> None:
-    binary = compile_fixture("sym_cpp.cpp", "-O2", "-g")
+    binary = build_program("sym_cpp.cpp", ("-O2", "-g"))
     offsets = return_addresses(binary, re.compile(r"^(main|_ZN3app|_ZNK3app)"))
     symbolizer = Symbolizer()
     names = {f.function for off in offsets for f in symbolizer.frames(StackFrame(off, str(binary), "", off))}
@@ -212,7 +187,7 @@ def test_cpp_names_keep_namespaces_templates_and_lambdas() -> None:
 
 @pytest.mark.parametrize("level", ["0", "2"])
 def test_rust_frames_match_addr2line_and_reach_into_std(level: str) -> None:
-    binary = compile_fixture("sym_rust.rs", "-g", "-C", f"opt-level={level}")
+    binary = build_program("sym_rust.rs", ("-g", "-C", f"opt-level={level}"))
     offsets = return_addresses(binary, re.compile(r"^_ZN8sym_rust"))
     frames = check_against_addr2line(binary, offsets, build_id(binary))
     flat = [f for chain in frames for f in chain]
@@ -230,7 +205,7 @@ def test_rust_frames_match_addr2line_and_reach_into_std(level: str) -> None:
 def test_rust_dwarf5_units_match_llvm_addr2line() -> None:
     # LLVM's DWARF 5 indexes strings, addresses and range lists (strx, addrx, rnglistx); binutils
     # 2.40 loses inline chains there, so LLVM's own symbolizer is the oracle.
-    binary = compile_fixture("sym_rust.rs", "-g", "-C", "opt-level=2", "-C", "dwarf-version=5")
+    binary = build_program("sym_rust.rs", ("-g", "-C", "opt-level=2", "-C", "dwarf-version=5"))
     offsets = return_addresses(binary, re.compile(r"^_ZN8sym_rust"))
     frames = check_against_addr2line(binary, offsets, build_id(binary), tool="llvm-addr2line")
     assert max(len(chain) for chain in frames) >= 3
@@ -241,7 +216,7 @@ def test_rust_dwarf5_units_match_llvm_addr2line() -> None:
 
 def test_a_stripped_binary_yields_empty_frames_and_a_problem(tmp_path: Path) -> None:
     binary = tmp_path / "stripped"
-    subprocess.run(["strip", "-o", str(binary), str(compile_fixture("sym_c.c", "-O2", "-g"))], check=True)
+    subprocess.run(["strip", "-o", str(binary), str(build_program("sym_c.c", ("-O2", "-g")))], check=True)
     symbolizer = Symbolizer()
     frames = symbolizer.frames(StackFrame(0x1200, str(binary), build_id(binary), 0x1200))
     assert [(f.function, f.file, f.line) for f in frames] == [("", "", 0)]
@@ -249,7 +224,7 @@ def test_a_stripped_binary_yields_empty_frames_and_a_problem(tmp_path: Path) -> 
 
 
 def test_symbols_alone_name_functions_without_debug_info(tmp_path: Path) -> None:
-    binary, original = tmp_path / "nodebug", compile_fixture("sym_c.c", "-O0", "-g")
+    binary, original = tmp_path / "nodebug", build_program("sym_c.c", ("-O0", "-g"))
     subprocess.run(["strip", "-g", "-o", str(binary), str(original)], check=True)
     main = functions(binary)["main"]
     symbolizer = Symbolizer()
@@ -260,7 +235,7 @@ def test_symbols_alone_name_functions_without_debug_info(tmp_path: Path) -> None
 
 
 def test_debug_info_is_found_through_gnu_debuglink(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    original = compile_fixture("sym_c.c", "-O2", "-g")
+    original = build_program("sym_c.c", ("-O2", "-g"))
     binary, debug = tmp_path / "prog", tmp_path / ".debug" / "prog.debug"
     debug.parent.mkdir()
     subprocess.run(["objcopy", "--only-keep-debug", str(original), str(debug)], check=True)
@@ -278,7 +253,7 @@ def test_debug_info_is_found_through_gnu_debuglink(tmp_path: Path, monkeypatch: 
 
 
 def test_a_debuglink_naming_a_path_is_not_followed(tmp_path: Path) -> None:
-    original = compile_fixture("sym_c.c", "-O2", "-g")
+    original = build_program("sym_c.c", ("-O2", "-g"))
     (tmp_path / "sub").mkdir()
     subprocess.run(["objcopy", "--only-keep-debug", str(original), str(tmp_path / "prog.debug")], check=True)
     link = tmp_path / "link"
@@ -293,14 +268,14 @@ def test_a_debuglink_naming_a_path_is_not_followed(tmp_path: Path) -> None:
 
 
 def test_a_module_without_build_id_is_symbolized_but_never_cached(private_cache: Path) -> None:
-    binary = compile_fixture("sym_c.c", "-O2", "-g", "-Wl,--build-id=none")
+    binary = build_program("sym_c.c", ("-O2", "-g", "-Wl,--build-id=none"))
     assert build_id(binary) == ""
     check_against_addr2line(binary, return_addresses(binary, re.compile(r"^main$")))  # and closes
     assert not private_cache.exists()
 
 
 def test_debug_info_is_found_in_the_build_id_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    original = compile_fixture("sym_c.c", "-O2", "-g")
+    original = build_program("sym_c.c", ("-O2", "-g"))
     bid = build_id(original)
     monkeypatch.setattr(debugfile, "DEBUG_ROOT", str(tmp_path / "debug"))
     debug = Path(debugfile.build_id_path(bid))
@@ -312,7 +287,7 @@ def test_debug_info_is_found_in_the_build_id_tree(tmp_path: Path, monkeypatch: p
 
 
 def test_corrupt_dwarf_costs_line_info_never_an_exception(tmp_path: Path) -> None:
-    original = compile_fixture("sym_c.c", "-O2", "-g")
+    original = build_program("sym_c.c", ("-O2", "-g"))
     offsets = return_addresses(original, re.compile(r"^(main|worker)"))
     for section in (".debug_info", ".debug_line", ".debug_abbrev"):
         binary = tmp_path / section.lstrip(".")
@@ -338,7 +313,7 @@ def section_extent(binary: Path, name: str) -> tuple[int, int]:
 
 
 def test_a_replaced_file_and_unmapped_addresses_give_empty_frames(tmp_path: Path) -> None:
-    binary = compile_fixture("sym_c.c", "-O2", "-g")
+    binary = build_program("sym_c.c", ("-O2", "-g"))
     symbolizer = Symbolizer()
     stale = symbolizer.frames(StackFrame(0x1200, str(binary), "00" * 20, 0x1200))
     assert [(f.function, f.file) for f in stale] == [("", "")]
@@ -386,7 +361,7 @@ print(json.dumps({"frames": out, "pyelftools": "elftools" in sys.modules}))
 
 
 def test_a_warm_cache_answers_alike_without_pyelftools(private_cache: Path) -> None:
-    binary = compile_fixture("sym_rust.rs", "-g", "-C", "opt-level=2")
+    binary = build_program("sym_rust.rs", ("-g", "-C", "opt-level=2"))
     bid = build_id(binary)
     offsets = return_addresses(binary, re.compile(r"^_ZN8sym_rust"))[:200]
     cold = Symbolizer()
@@ -400,7 +375,7 @@ def test_a_warm_cache_answers_alike_without_pyelftools(private_cache: Path) -> N
     assert answer["pyelftools"] is False
     # A unit the cache lacks, in a file replaced since the trace: the cached symbols, and a problem.
     moved = private_cache.parent / "sym_rust"
-    shutil.copy(compile_fixture("sym_rust.rs", "-g", "-C", "opt-level=0"), moved)
+    shutil.copy(build_program("sym_rust.rs", ("-g", "-C", "opt-level=0")), moved)
     std = return_addresses(binary, STD_WRITE)[0]
     stale = Symbolizer()
     (frame,) = stale.frames(StackFrame(std, str(moved), bid, std))
@@ -412,5 +387,5 @@ def test_a_warm_cache_answers_alike_without_pyelftools(private_cache: Path) -> N
     inside_std = again.frames(StackFrame(std, str(moved), bid, std))
     assert inside_std[-1].file.endswith("library/std/src/fs.rs")
     again.close()
-    shutil.copy(compile_fixture("sym_rust.rs", "-g", "-C", "opt-level=0"), moved)
+    shutil.copy(build_program("sym_rust.rs", ("-g", "-C", "opt-level=0")), moved)
     assert Symbolizer().frames(StackFrame(std, str(moved), bid, std)) == inside_std

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import hashlib
 import json
 import os
 import re
@@ -19,7 +18,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from fidelity import PROGRAMS, build_cache_root
+from fidelity import build_id as _build_id
+from fidelity import build_program
+from fidelity import sleb as _sleb
+from fidelity import uleb as _uleb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,7 +42,7 @@ BUILDS = {
     "nocfi": ("gcc", C, ("-O0", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables",
                          "-fno-omit-frame-pointer")),
     "debugframe": ("gcc", C, ("-O2", "-g", "-fomit-frame-pointer", "-fno-asynchronous-unwind-tables")),
-    "rust": ("rustc", "unwind_rust.rs", ("-g", "-C", "opt-level=2", "--edition", "2021")),
+    "rust": ("rustc", "unwind_rust.rs", ("-g", "-C", "opt-level=2")),
 }
 # name -> (build, argv[1:], syscall, which entry of it)
 CASES = {
@@ -64,25 +66,13 @@ CASES = {
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
-def _compile(compiler: str, source: str, flags: tuple[str, ...]) -> Path:
-    src = PROGRAMS / source
-    digest = hashlib.sha256(src.read_bytes() + " ".join((compiler, *flags)).encode()).hexdigest()[:16]
-    out = build_cache_root() / f"unwind-{digest}" / src.stem
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{src.stem}.{os.getpid()}")
-        cmd = [compiler, *flags, "-o", str(tmp), str(src)]
-        subprocess.run(cmd, check=True, capture_output=True, timeout=180)
-        os.replace(tmp, out)
-    return out
-
-
 @pytest.fixture(scope="session")
 def binaries() -> dict[str, Path]:
     """Every build of the fixtures, compiled once per source hash."""
     if not shutil.which("gcc") or not shutil.which("rustc"):
         pytest.skip("gcc and rustc are needed")
-    return {name: _compile(*spec) for name, spec in BUILDS.items()}
+    return {name: build_program(source, flags, compiler)
+            for name, (compiler, source, flags) in BUILDS.items()}
 
 
 _GDB_SCRIPT = """
@@ -232,12 +222,6 @@ def test_frames_name_their_module_and_module_offset(binaries, unwinder):
     assert {f.build_id for f in frames[1:5]} == {_build_id(binaries["O2"])}
     symbols = _symbols(binaries["O2"])  # the return addresses fall in the callers, bias removed
     assert [_symbol_at(symbols, f.offset - 1) for f in frames[1:5]] == ["inner", "middle", "outer", "main"]
-
-
-def _build_id(binary: Path) -> str:
-    out = subprocess.run(["readelf", "-n", str(binary)], capture_output=True, text=True).stdout
-    found = re.search(r"Build ID: ([0-9a-f]+)", out)
-    return found.group(1) if found else ""
 
 
 def _symbols(binary: Path) -> list[tuple[int, int, str]]:
@@ -513,25 +497,6 @@ def test_a_hostile_stack_ends_the_walk_without_error(blob, sp, unwinder):
 
 
 # --- the decoder and the expression machine on hand-assembled input ----------------------------
-
-
-def _uleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def _sleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        done = (n == 0 and not byte & 0x40) or (n == -1 and byte & 0x40)
-        out.append(byte | (0 if done else 0x80))
-        if done:
-            return bytes(out)
 
 
 def _entry(body: bytes) -> bytes:
