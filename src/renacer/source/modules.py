@@ -1,6 +1,6 @@
 """The modules a process has mapped: /proc/PID/maps -> ELF files, their build-ids and load biases.
 
-Each ELF file is parsed once (by pyelftools, for program headers, notes and section headers)
+Each ELF file is parsed once (by ``elfheaders``: program headers, notes and section headers)
 and shared by every process that maps it; the parse keeps only what the unwinder needs (PT_LOAD
 headers, the build-id, the call-frame sections' bytes), so no file stays open.
 """
@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import io
 import os
+import struct
+import zlib
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import BinaryIO
+
+from .elfheaders import PT_LOAD, BadElf, ElfHeaders
 
 # Sections the unwinder reads; anything bigger than the cap is left out (the module falls
 # back to frame pointers) so a hostile file cannot make the tracer hold gigabytes.
@@ -79,41 +84,20 @@ class ElfImage:
         return start - (chosen.vaddr - chosen.offset + file_offset)
 
 
-def _parse(stream: io.RawIOBase | io.BufferedIOBase, key: tuple) -> ElfImage | None:
+def _parse(stream: BinaryIO, key: tuple) -> ElfImage | None:
     """Parse an ELF stream; None when it is not a readable ELF file."""
-    from elftools.elf.elffile import ELFFile  # lazy: renacer without --source never imports it
-
     try:
-        elf = ELFFile(stream)
-        loads: list[Segment] = []
-        build_id = ""
-        for seg in elf.iter_segments():
-            kind = seg["p_type"]
-            if kind == "PT_LOAD":
-                loads.append(Segment(seg["p_offset"], seg["p_vaddr"], seg["p_filesz"],
-                                     bool(seg["p_flags"] & _PF_X)))
-            elif kind == "PT_NOTE" and not build_id:
-                build_id = _build_id(seg.iter_notes())
+        elf = ElfHeaders(stream)
+        loads = tuple(Segment(offset, vaddr, filesz, bool(flags & _PF_X))
+                      for kind, flags, offset, vaddr, filesz, _ in elf.segments if kind == PT_LOAD)
         sections: dict[str, Section] = {}
         for name in FRAME_SECTIONS:
-            sec = elf.get_section_by_name(name)
-            if sec is None or sec["sh_type"] == "SHT_NOBITS" or sec["sh_size"] > SECTION_CAP:
-                continue
-            sections[name] = Section(bytes(sec.data()), sec["sh_addr"])
-        if not build_id:
-            sec = elf.get_section_by_name(".note.gnu.build-id")
-            if sec is not None and hasattr(sec, "iter_notes"):
-                build_id = _build_id(sec.iter_notes())
-    except Exception:  # noqa: BLE001 - pyelftools raises many kinds on a damaged file
+            found = elf.section(name, SECTION_CAP)
+            if found is not None:
+                sections[name] = Section(*found)
+        return ElfImage(key, elf.build_id(), loads, sections)
+    except (BadElf, OSError, struct.error, zlib.error, OverflowError):
         return None
-    return ElfImage(key, build_id, tuple(loads), sections)
-
-
-def _build_id(notes) -> str:
-    for note in notes:
-        if note["n_type"] == "NT_GNU_BUILD_ID" and isinstance(note["n_desc"], str):
-            return note["n_desc"]
-    return ""
 
 
 class ElfCache:
