@@ -68,10 +68,22 @@ def register_set(arch: str) -> RegisterSet:
     return REGISTER_SETS[arch]
 
 
+def _layout(regs: RegisterSet) -> tuple[struct.Struct, tuple[int, ...]]:
+    """One unpacking of just the slots the unwinder uses, and their DWARF numbers in that order."""
+    slots = sorted(regs.raw_slots, key=lambda slot: slot[1])
+    code, at, fmt = ("Q" if regs.word == 8 else "I"), 0, "<"
+    for _, off in slots:
+        fmt += (f"{off - at}x" if off > at else "") + code
+        at = off + regs.word
+    return struct.Struct(fmt), tuple(dwarf for dwarf, _ in slots)
+
+
+_LAYOUTS = {name: _layout(regs) for name, regs in REGISTER_SETS.items()}
+
+
 def dwarf_registers(raw: bytes, arch: str = "x86_64") -> dict[int, int]:
     """The ptrace register block as {DWARF register number: value}; {} if the block is too short."""
-    regs = REGISTER_SETS[arch]
-    if len(raw) < regs.raw_size:
+    layout, numbers = _LAYOUTS[arch]
+    if len(raw) < REGISTER_SETS[arch].raw_size:
         return {}
-    fmt = "<Q" if regs.word == 8 else "<I"
-    return {dwarf: struct.unpack_from(fmt, raw, off)[0] for dwarf, off in regs.raw_slots}
+    return dict(zip(numbers, layout.unpack_from(raw), strict=True))

@@ -9,7 +9,6 @@ bounds the walk.
 
 from __future__ import annotations
 
-import struct
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -19,50 +18,14 @@ from .cfi import EXPRESSION, OFFSET, REGISTER, SAME_VALUE, UNDEFINED, VAL_OFFSET
 from .dwarfexpr import evaluate
 from .modules import ElfCache, ElfImage, Module, ModuleMap
 from .registers import RegisterSet, register_set
+from .stackmem import MASK, WORD, MemFiles, StackMemory, read
+from .walks import Result, Trail, Walk
 
 CFI, FRAME_POINTER, TRUNCATED = "cfi", "frame-pointer fallback", "truncated stack"
-PAGE = 4096
-CHUNK = 2 * PAGE  # stack bytes fetched per read: one read usually covers a whole stack of C frames
-MAX_CHUNKS = 32  # reads per walk: a corrupt stack pointing all over memory costs bounded time
 TABLE_CAPACITY = 256  # modules whose decoded CFI is kept
 FRAME_CACHE = 1 << 14  # frames (and trampoline checks) remembered per process
-_MASK = (1 << 64) - 1
-_WORD = struct.Struct("<Q")
+WALK_CACHE = 1 << 12  # whole walks remembered per process (a loop's syscall repeats its stack)
 _Site = tuple[StackFrame, Module, "ElfImage | None", "FrameTable | None"]
-
-
-class StackMemory:
-    """Word reads from a MemoryReader through a few large cached chunks."""
-
-    __slots__ = ("reader", "chunks", "misses", "base", "data", "last")
-
-    def __init__(self, reader: MemoryReader) -> None:
-        self.reader = reader
-        self.chunks: list[tuple[int, bytes]] = []
-        self.misses = 0
-        self.base, self.data, self.last = 0, b"", -1  # the newest chunk, checked first
-
-    def word(self, addr: int) -> int | None:
-        """The 64-bit little-endian word at ``addr``, or None when unreadable."""
-        off = addr - self.base
-        if 0 <= off <= self.last:
-            return _WORD.unpack_from(self.data, off)[0]
-        for base, data in self.chunks:
-            off = addr - base
-            if 0 <= off <= len(data) - 8:
-                return _WORD.unpack_from(data, off)[0]
-        if self.misses >= MAX_CHUNKS or not 0 < addr <= _MASK - 8:
-            return None
-        self.misses += 1
-        base = addr & ~(PAGE - 1)
-        data = _read(self.reader, base, CHUNK)
-        if data is None or len(data) < addr - base + 8:
-            base, data = addr, _read(self.reader, addr, 8)  # the chunk's tail was unreadable: just the word
-            if data is None or len(data) < 8:
-                return None
-        self.chunks.append((base, data))
-        self.base, self.data, self.last = base, data, len(data) - 8
-        return _WORD.unpack_from(data, addr - base)[0]
 
 
 class Unwinder:
@@ -75,11 +38,19 @@ class Unwinder:
         self._sites: dict[int, dict[int, _Site]] = {}  # per process: pc -> its frame, module and CFI
         self._tables: OrderedDict[tuple, FrameTable] = OrderedDict()
         self._trampolines: dict[tuple, bool] = {}  # (file, module offset) -> is the signal trampoline
+        self._walks: dict[int, dict[tuple, list[Walk]]] = {}  # per process: (pc, sp, ...) -> walks
+        self._files = MemFiles()  # stacks are read through /proc/PID/mem where it opens
 
     def forget(self, tgid: int) -> None:
         """Drop a process's module map (after exec or exit: its mappings changed)."""
         self._maps.pop(tgid, None)
         self._sites.pop(tgid, None)
+        self._walks.pop(tgid, None)
+        self._files.forget(tgid)
+
+    def close(self) -> None:
+        """Close the memory files kept open."""
+        self._files.close()
 
     def module_map(self, tgid: int, memory: MemoryReader | None = None, fresh: bool = False) -> ModuleMap:
         """The process's module map, read on first need (or again when ``fresh``)."""
@@ -88,6 +59,7 @@ class Unwinder:
             fresh_maps = ModuleMap.read(tgid, self.elves, memory, previous=maps)
             if fresh_maps is not maps:
                 self._maps[tgid], self._sites[tgid] = fresh_maps, {}
+                self._walks.pop(tgid, None)
             maps = fresh_maps
         return maps
 
@@ -129,6 +101,25 @@ class Unwinder:
             sites[pc] = site
         return site
 
+    def unwind_at(self, tgid: int, pc: int, sp: int, registers: Callable[[], dict[int, int]],
+                  memory: MemoryReader, limit: int = 64, stop: Callable[[StackFrame], bool] | None = None
+                  ) -> Result:
+        """unwind() of a task stopped at ``pc`` with ``sp``, its other registers fetched only if needed.
+
+        A walk already made from the same pc and sp is reused when the registers and stack words
+        it read still hold the same values (one memory read checks them all): a syscall made
+        again from the same place in a loop costs no CFI steps.
+        """
+        memory = self._files.reader(tgid, memory)
+        key = (pc, sp, limit, stop)
+        regs = None
+        for walk in self._walks.get(tgid, {}).get(key, ()):
+            if walk.regs and regs is None:
+                regs = registers()
+            if walk.holds(regs or {}, memory):
+                return walk.result
+        return self.unwind(tgid, registers() if regs is None else regs, memory, limit, stop)
+
     def unwind(self, tgid: int, regs: dict[int, int], memory: MemoryReader, limit: int = 64,
                stop: Callable[[StackFrame], bool] | None = None) -> tuple[tuple[StackFrame, ...], str]:
         """The stack of a task stopped with ``regs`` (DWARF-numbered), innermost first, and how it ended.
@@ -142,6 +133,24 @@ class Unwinder:
         pc, sp = regs.get(R.pc), regs.get(R.sp)
         if pc is None or sp is None or limit <= 0:
             return (), TRUNCATED
+        memory = self._files.reader(tgid, memory)
+        trail = Trail(regs)
+        result = self._walk(tgid, regs, memory, limit, stop, trail)
+        if trail.ok and result[1] == CFI:
+            walk = trail.walk(result, R)
+            if walk is not None:
+                walks = self._walks.setdefault(tgid, {})
+                if len(walks) >= WALK_CACHE:
+                    walks.clear()
+                known = walks.setdefault((pc, sp, limit, stop), [])
+                known.insert(0, walk)
+                del known[4:]  # the same place reached with a few different stacks: the newest few
+        return result
+
+    def _walk(self, tgid: int, regs: dict[int, int], memory: MemoryReader, limit: int,
+              stop: Callable[[StackFrame], bool] | None, trail: Trail) -> Result:
+        R = self.regs
+        pc, sp = regs[R.pc], regs[R.sp]
         maps = self.module_map(tgid, memory)
         mem = StackMemory(memory)
         regs = dict(regs)
@@ -155,6 +164,7 @@ class Unwinder:
                 maps = self.module_map(tgid, memory, fresh=True)
                 site = self._site(tgid, maps, pc)
             if site is None:
+                trail.ok = False
                 frames.append(StackFrame(pc, "", "", pc))
                 if not maps.is_jit(pc):
                     return tuple(frames), TRUNCATED  # a pc in no code at all: the stack is garbage
@@ -172,10 +182,14 @@ class Unwinder:
                 new = _apply_row(row, regs, pc, R, mem)
                 if new is None:
                     return tuple(frames), TRUNCATED
+                if trail.ok:  # the outermost frame's row needs nothing read when its CFA is plain
+                    trail.ok = (not row.cfa_expr if new is _END else
+                                row.saved is not None and trail.step(row, regs, new, R))
                 if new is _END:
                     return tuple(frames), FRAME_POINTER if used_fp else CFI
                 exact = row.signal
             else:
+                trail.ok = False
                 new = self._signal_frame(regs, pc, image, module, mem, memory, first=len(frames) == 1)
                 exact = new is not None
                 if new is None:
@@ -206,7 +220,7 @@ class Unwinder:
         if found is None:
             code = R.sigreturn_code
             starts = (pc, pc - len(code)) if first else (pc,)  # frame 0 may be at the rt_sigreturn itself
-            found = any(_read(memory, start, len(code)) == code for start in starts)
+            found = any(read(memory, start, len(code)) == code for start in starts)
             if key is not None:  # code in a file does not change; JIT code may: not remembered
                 if len(self._trampolines) >= FRAME_CACHE:
                     self._trampolines.clear()
@@ -223,14 +237,6 @@ class Unwinder:
         return new
 
 
-def _read(memory: MemoryReader, addr: int, size: int) -> bytes | None:
-    """memory.read, with a reader's own complaint about an address taken as 'unreadable'."""
-    try:
-        return memory.read(addr, size)
-    except (OSError, ValueError, OverflowError):
-        return None
-
-
 _END = {}  # the step result that says: the return address is undefined, this is the outermost frame
 
 
@@ -243,14 +249,14 @@ def _apply_row(row: Row, regs: dict[int, int], pc: int, R: RegisterSet, mem: Sta
         base = regs.get(row.cfa_reg)
         if base is None:
             return None
-        cfa = (base + row.cfa_offset) & _MASK
+        cfa = (base + row.cfa_offset) & MASK
         new = dict(regs)
         new[R.sp] = cfa
         chunk, start, last = mem.data, mem.base, mem.last
         for reg, off in saved:
-            addr = (cfa + off) & _MASK
+            addr = (cfa + off) & MASK
             at = addr - start
-            value = _WORD.unpack_from(chunk, at)[0] if 0 <= at <= last else mem.word(addr)
+            value = WORD.unpack_from(chunk, at)[0] if 0 <= at <= last else mem.word(addr)
             if value is None:
                 if reg == row.ra or reg == R.sp:
                     return None
@@ -263,7 +269,7 @@ def _apply_row(row: Row, regs: dict[int, int], pc: int, R: RegisterSet, mem: Sta
         cfa = evaluate(row.cfa_expr, regs, mem.word)
     else:
         base = regs.get(row.cfa_reg)
-        cfa = None if base is None else (base + row.cfa_offset) & _MASK
+        cfa = None if base is None else (base + row.cfa_offset) & MASK
     if cfa is None:
         return None
     new = dict(regs)
@@ -275,9 +281,9 @@ def _apply_row(row: Row, regs: dict[int, int], pc: int, R: RegisterSet, mem: Sta
             if kind == UNDEFINED:
                 return _END
         if kind == OFFSET:
-            value = mem.word((cfa + arg) & _MASK)
+            value = mem.word((cfa + arg) & MASK)
         elif kind == VAL_OFFSET:
-            value = (cfa + arg) & _MASK
+            value = (cfa + arg) & MASK
         elif kind == UNDEFINED:
             new.pop(reg, None)
             continue

@@ -197,6 +197,9 @@ class PtraceTracer:
         except BaseException:  # closed early (or a bug): release every task, show nothing more
             self.abandon()
             raise
+        finally:
+            if self._unwinder is not None:
+                self._unwinder.close()
         if self.tasks:
             yield from self._detach_all()
 
@@ -315,7 +318,7 @@ class PtraceTracer:
         entry_text = self._decode(decoder, call, entering=True) if self.cfg.decode else ()
         # the spawned command's first execve is still renacer's own child: it has no stack of the user's
         wanted = self._unwinder is not None and (self._exec_done or task.tid != self.main_pid)
-        stack, unwound = self._stack(task) if wanted else ((), "")
+        stack, unwound = self._stack(task, ip, sp) if wanted else ((), "")
         mono, wall = _now()
         if decoder.never_returns:
             task.pending = None
@@ -349,13 +352,15 @@ class PtraceTracer:
                             call.error, ret_text, p.enter_ns, mono, p.wall_ns, joint=p.decoder.joint, ip=p.ip,
                             io=io, stack=p.stack, unwound=p.unwound)
 
-    def _stack(self, task: _Task) -> tuple[tuple[StackFrame, ...], str]:
+    def _stack(self, task: _Task, ip: int, sp: int) -> tuple[tuple[StackFrame, ...], str]:
         """The task's stack at this syscall entry: raw return addresses, unwound with CFI."""
-        raw = libc.get_regs(task.tid)
-        if raw is None:
-            return (), "truncated stack"
-        return self._unwinder.unwind(task.tgid, self._registers(raw, self.arch.name), task.mem,
-                                     stop=self._stack_stop)
+        tid, arch = task.tid, self.arch.name
+
+        def registers() -> dict[int, int]:  # PTRACE_GETREGS, only when a remembered walk does not do
+            raw = libc.get_regs(tid)
+            return {} if raw is None else self._registers(raw, arch)
+
+        return self._unwinder.unwind_at(task.tgid, ip, sp, registers, task.mem, stop=self._stack_stop)
 
     def _io(self, call: Call) -> tuple:
         """The data of a read or write on a descriptor named by -e read= / -e write=."""
@@ -471,6 +476,8 @@ class PtraceTracer:
 
     def _on_exit(self, task: _Task, status: int) -> Iterator[Event]:
         del self.tasks[task.tid]
+        if self._unwinder is not None and task.tid == task.tgid:
+            self._unwinder.forget(task.tgid)  # its maps and memory file (threads left read them again)
         if task.tid == self.main_pid:
             self.main_status = status
         if task.hidden and not task.exec_failed:
