@@ -117,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--opt-level", type=int, default=1, choices=source_accuracy.LEVELS)
     opts = ap.parse_args(argv)
     (program,) = source_accuracy.load_corpus(["write_loop.rs"])
+    source_accuracy.compile_renacer()
     binary = source_accuracy.build(program, opts.opt_level)
     with tempfile.TemporaryDirectory(prefix="renacer-work-") as work:
         try:
