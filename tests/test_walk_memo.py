@@ -1,4 +1,4 @@
-"""Remembered stack walks (source.walks) and the /proc/PID/mem stack reader (source.stackmem).
+"""Remembered stack walks (source.walks): reused exactly while what steered them holds.
 
 The fixture (tests/programs/walk_memo.c) reaches one getppid from two callers whose frames
 have the same size, from one call site: the pc and the stack pointer at the syscall are the
@@ -9,7 +9,6 @@ remembered nothing, is the oracle for every stack.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 
@@ -17,8 +16,6 @@ import pytest
 from fidelity import build_program, renacer_argv
 from test_unwind import Tracee
 
-from renacer.backends.ptrace.memory import ProcessMemory
-from renacer.source.stackmem import MemFile, MemFiles
 from renacer.source.unwind import Unwinder
 
 PC, SP, FP = 16, 7, 6
@@ -62,7 +59,6 @@ def test_a_remembered_walk_is_reused_only_while_the_stack_it_read_is_the_same(op
             callers.append(_caller(got[0], symbols))
     finally:
         tracee.close()
-        unwinder.close()
     assert callers == ["from_a", "from_b"] * 3
     assert len(places) == 1  # the same pc and sp every time: only the stack's words differ
     assert len(walked) == 2  # one walk from each caller; the other four calls were remembered
@@ -82,55 +78,20 @@ def test_a_register_the_walk_read_that_differs_is_not_reused():
         assert again == oracle and again[0] != first[0]
     finally:
         tracee.close()
-        unwinder.close()
 
 
-def test_forget_drops_the_walks_and_closes_the_memory_file():
+def test_forget_drops_the_walks():
     binary = build_program("walk_memo.c", ["-g", "-O0"])
     unwinder = Unwinder()
     tracee = Tracee([str(binary)])
     try:
         regs = tracee.run_to("getppid")
         unwinder.unwind_at(tracee.pid, regs[PC], regs[SP], lambda: regs, tracee.memory())
-        reader = unwinder._files.reader(tracee.pid, tracee.memory())
-        assert isinstance(reader, MemFile) and unwinder._walks[tracee.pid]
-        unwinder.forget(tracee.pid)
-        assert tracee.pid not in unwinder._walks and reader.fd == -1 and reader.read(regs[SP], 8) is None
+        assert unwinder._walks[tracee.pid]
+        unwinder.forget(tracee.pid)  # an exec: nothing remembered of the old program applies
+        assert tracee.pid not in unwinder._walks
     finally:
         tracee.close()
-
-
-def test_a_mem_file_reads_what_process_vm_readv_reads_and_stops_at_unmapped_memory():
-    files = MemFiles()
-    own = ProcessMemory(os.getpid())
-    reader = files.reader(os.getpid(), own)
-    assert isinstance(reader, MemFile)
-    data = b"renacer stack bytes" * 10
-    import ctypes
-
-    buf = ctypes.create_string_buffer(data)
-    addr = ctypes.addressof(buf)
-    assert reader.read(addr, len(data)) == own.read(addr, len(data)) == data
-    assert reader.read(0, 8) is None and reader.read(1 << 63, 8) is None and reader.read(addr, 0) == b""
-    files.close()
-    assert reader.fd == -1
-
-
-def test_mem_files_fall_back_and_stay_bounded():
-    gone = ProcessMemory(1 << 30)
-    files = MemFiles(capacity=2)
-    assert files.reader(1 << 30, gone) is gone  # no such process: the backend's reader
-    kids = [subprocess.Popen(["sleep", "30"]) for _ in range(3)]
-    try:
-        readers = [files.reader(k.pid, ProcessMemory(k.pid)) for k in kids]
-        assert all(isinstance(r, MemFile) for r in readers)
-        assert readers[0].fd == -1 and readers[2].fd >= 0  # the oldest was closed
-        assert files.reader(kids[0].pid, ProcessMemory(kids[0].pid)).fd >= 0  # and opens again
-    finally:
-        for k in kids:
-            k.kill()
-            k.wait()
-        files.close()
 
 
 def test_renacer_k_shows_each_caller_of_the_same_place(tmp_path):

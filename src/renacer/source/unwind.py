@@ -18,7 +18,7 @@ from .cfi import EXPRESSION, OFFSET, REGISTER, SAME_VALUE, UNDEFINED, VAL_OFFSET
 from .dwarfexpr import evaluate
 from .modules import ElfCache, ElfImage, Module, ModuleMap
 from .registers import RegisterSet, register_set
-from .stackmem import MASK, WORD, MemFiles, StackMemory, read
+from .stackmem import MASK, WORD, StackMemory, read
 from .walks import Result, Trail, Walk
 
 CFI, FRAME_POINTER, TRUNCATED = "cfi", "frame-pointer fallback", "truncated stack"
@@ -39,18 +39,12 @@ class Unwinder:
         self._tables: OrderedDict[tuple, FrameTable] = OrderedDict()
         self._trampolines: dict[tuple, bool] = {}  # (file, module offset) -> is the signal trampoline
         self._walks: dict[int, dict[tuple, list[Walk]]] = {}  # per process: (pc, sp, ...) -> walks
-        self._files = MemFiles()  # stacks are read through /proc/PID/mem where it opens
 
     def forget(self, tgid: int) -> None:
         """Drop a process's module map (after exec or exit: its mappings changed)."""
         self._maps.pop(tgid, None)
         self._sites.pop(tgid, None)
         self._walks.pop(tgid, None)
-        self._files.forget(tgid)
-
-    def close(self) -> None:
-        """Close the memory files kept open."""
-        self._files.close()
 
     def module_map(self, tgid: int, memory: MemoryReader | None = None, fresh: bool = False) -> ModuleMap:
         """The process's module map, read on first need (or again when ``fresh``)."""
@@ -110,7 +104,6 @@ class Unwinder:
         it read still hold the same values (one memory read checks them all): a syscall made
         again from the same place in a loop costs no CFI steps.
         """
-        memory = self._files.reader(tgid, memory)
         key = (pc, sp, limit, stop)
         regs = None
         for walk in self._walks.get(tgid, {}).get(key, ()):
@@ -133,7 +126,6 @@ class Unwinder:
         pc, sp = regs.get(R.pc), regs.get(R.sp)
         if pc is None or sp is None or limit <= 0:
             return (), TRUNCATED
-        memory = self._files.reader(tgid, memory)
         trail = Trail(regs)
         result = self._walk(tgid, regs, memory, limit, stop, trail)
         if trail.ok and result[1] == CFI:

@@ -118,6 +118,13 @@ def get_siginfo(pid: int) -> bytes:
     return buf.raw
 
 
+def read_span(pid: int, addr: int, size: int) -> bytes | None:
+    """process_vm_readv of one span, all or nothing: its bytes, or None if any of it failed."""
+    buf = ctypes.create_string_buffer(size)
+    got = _readv(pid, IoVec(ctypes.addressof(buf), size), 1, IoVec(addr, size), 1, 0)
+    return buf.raw if got == size else None
+
+
 def read_memory(pid: int, chunks: list[tuple[int, int]], into: ctypes.Array) -> int:  # type: ignore[type-arg]
     """process_vm_readv of the (addr, len) ``chunks`` into ``into``; bytes read, -1 on failure."""
     n = len(chunks)

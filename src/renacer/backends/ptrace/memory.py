@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ctypes
 
-from .libc import read_memory
+from .libc import read_memory, read_span
 
 PAGE = 4096
 _CHUNK = 1024  # bytes asked for at a time when looking for a string's NUL
@@ -35,7 +35,10 @@ class ProcessMemory:
             return b""
         if addr <= 0 or addr + size > 1 << 64:
             return None
-        buf = ctypes.create_string_buffer(size)
+        whole = read_span(self.pid, addr, size)  # one iovec: the usual case, and the cheap one
+        if whole is not None or (addr & (PAGE - 1)) + size <= PAGE:
+            return whole
+        buf = ctypes.create_string_buffer(size)  # some page failed: as much as the pages allow
         got = read_memory(self.pid, _page_chunks(addr, size), buf)
         if got <= 0:
             return None

@@ -197,9 +197,6 @@ class PtraceTracer:
         except BaseException:  # closed early (or a bug): release every task, show nothing more
             self.abandon()
             raise
-        finally:
-            if self._unwinder is not None:
-                self._unwinder.close()
         if self.tasks:
             yield from self._detach_all()
 
@@ -477,7 +474,7 @@ class PtraceTracer:
     def _on_exit(self, task: _Task, status: int) -> Iterator[Event]:
         del self.tasks[task.tid]
         if self._unwinder is not None and task.tid == task.tgid:
-            self._unwinder.forget(task.tgid)  # its maps and memory file (threads left read them again)
+            self._unwinder.forget(task.tgid)  # its maps (any threads left read them again)
         if task.tid == self.main_pid:
             self.main_status = status
         if task.hidden and not task.exec_failed:
