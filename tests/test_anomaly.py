@@ -13,6 +13,7 @@ import statistics
 from collections import deque
 from pathlib import Path
 
+from fidelity import PROGRAMS
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -87,6 +88,20 @@ def test_anomaly_list_names_the_long_call_after_the_table(build, renacer) -> Non
     rows = [ln for ln in listing.splitlines() if _LONG_CALL in ln]
     assert len(rows) == 1 and "clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=0, " in rows[0], listing
     assert re.search(r"^clock_nanosleep +61 +\d+ ", listing, re.M), listing
+
+
+def test_anomalies_name_the_line_that_made_them_with_source(build, renacer) -> None:
+    source = build("latency.c")
+    done = renacer("--source", "--anomaly-threshold", "--anomaly-realtime", "--anomaly-window-size", "40",
+                   "-e", "trace=clock_nanosleep", "--", source, "40", "50")
+    assert done.returncode == 0, done.stderr
+    line = next(n for n, text in enumerate(PROGRAMS.joinpath("latency.c").read_text().splitlines(), 1)
+                if "nanosleep(&pause" in text)
+    alerts = [ln for ln in done.stderr.splitlines() if ln.startswith("anomaly [high]")]
+    listed = [ln for ln in done.stderr.splitlines() if ln.startswith("high ") and _LONG_CALL in ln]
+    assert alerts and listed, done.stderr
+    assert all(re.search(rf"= 0 <0\.\d{{6}}>   \[\S*latency\.c:{line} in main\]", ln)
+               for ln in alerts + listed), done.stderr
 
 
 def test_anomaly_list_of_a_recording_matches_its_durations(build, renacer, tmp_path) -> None:

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from ..analysis.anomaly import Moments, SlidingWindow, TopN, severity
 from ..events import Event, SyscallEvent, args_text
+from .stack import source_text
 
 LISTED_PER_SYSCALL = 20  # the longest calls of each syscall kept for the list after the run
 TOP_REPORTED = 10  # anomalies shown in the realtime report at the end
@@ -27,10 +28,12 @@ def _finished(ev: Event) -> tuple[SyscallEvent, int] | None:
 
 
 def call_text(ev: SyscallEvent) -> str:
-    """The call as the trace shows it, with -T's duration: ``read(3, "..."..., 4096) = 4096 <0.012345>``."""
+    """The call as the trace shows it, with -T's duration: ``read(3, "..."..., 4096) = 4096 <0.012345>``,
+    and with --source the user's line that made it (`` [src/main.rs:7 in app::main]``)."""
     d = ev.exit_ns - ev.enter_ns
+    where = f"   [{source_text(ev.source)}]" if ev.source is not None else ""
     return (f"{ev.name}({args_text(ev.entry_text, ev.exit_text, ev.joint)}) = {ev.ret_text}"
-            f" <{d // 1_000_000_000}.{(d // 1000) % 1_000_000:06d}>")
+            f" <{d // 1_000_000_000}.{(d // 1000) % 1_000_000:06d}>{where}")
 
 
 def clock_text(wall_ns: int) -> str:
