@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 from renacer.backends.ptrace import libc
 from renacer.backends.ptrace.memory import ProcessMemory
-from renacer.source.cfi import FrameTable
 from renacer.source.dwarfexpr import evaluate
+from renacer.source.frametable import FrameTable
 from renacer.source.modules import ElfCache, ElfImage, ModuleMap, parse_maps
 from renacer.source.registers import dwarf_registers
 from renacer.source.unwind import Unwinder

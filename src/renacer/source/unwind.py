@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 from ..events import StackFrame
 from ..syscalls.base import MemoryReader
-from .cfi import EXPRESSION, OFFSET, REGISTER, SAME_VALUE, UNDEFINED, VAL_OFFSET, FrameTable, Row
+from .cfi import EXPRESSION, OFFSET, REGISTER, SAME_VALUE, UNDEFINED, VAL_OFFSET, Row
 from .dwarfexpr import evaluate
+from .frametable import FrameTable
 from .modules import ElfCache, ElfImage, Module, ModuleMap
 from .registers import RegisterSet, register_set
 from .stackmem import MASK, WORD, StackMemory, read
