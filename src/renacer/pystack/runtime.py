@@ -15,14 +15,18 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..source.modules import Mapping, ModuleMap, parse_maps
+from ..source.modules import Mapping, Module, ModuleMap, parse_maps
 from ..syscalls.base import MemoryReader
-from .elfsyms import RuntimeImages
-from .frames import FrameWalker, PyFrame, pointer
+from .elfsyms import RuntimeImage, RuntimeImages
+from .frames import FrameWalker, PyFrame
+from .objects import PageCache, pointer
 from .offsets import OFFSETS, PyOffsets
 
 MAX_INTERPRETERS = 64
 MAX_THREADS = 4096
+HOT_PAGES = 16
+MAX_HOT_CODES = 128
+MAX_MAPPINGS = 4096  # mappings whose runtime image is remembered
 _Q = struct.Struct("<Q")
 _NAME_VERSION = re.compile(r"python(\d+)\.(\d+)")
 _DEBUG_COOKIE = b"xdebugpy"
@@ -62,7 +66,7 @@ def _read_pointer(memory: MemoryReader, addr: int) -> int | None:
 class _Interpreter:
     """The CPython runtime found in one process, and how far it has been checked."""
 
-    path: str
+    module: Module  # the executable mapping of the file that holds it
     runtime: int  # absolute address of _PyRuntime
     file_offset: int  # where its bytes come from in ``path``
     version_at: int | None  # absolute address of Py_Version
@@ -76,7 +80,8 @@ class _Process:
     modules: ModuleMap | None = None  # the map last looked at
     exe: str | None = None
     interp: _Interpreter | None = None
-    threads: dict[int, int] = field(default_factory=dict)  # tid -> thread state last matched
+    # tid -> the pages and code objects its last read used, fetched together on its next
+    hot: dict[int, tuple[list[int], list[int]]] = field(default_factory=dict)
 
 
 class PythonStacks:
@@ -84,6 +89,7 @@ class PythonStacks:
 
     def __init__(self) -> None:
         self._images = RuntimeImages()
+        self._modules: dict[Module, RuntimeImage | None] = {}  # mappings already looked at, any process
         self._processes: dict[int, _Process] = {}
         self._notices: list[str] = []
 
@@ -102,10 +108,17 @@ class PythonStacks:
             return None
         if interp.walker is None and not self._prepare(tgid, interp, memory, modules):
             return None
+        pages = PageCache(memory)
+        hot_pages, hot_codes = proc.hot.get(tid, ((), ()))
+        pages.prefetch(hot_pages, hot_codes, interp.walker.codes.header)  # type: ignore[union-attr]
         try:
-            return self._thread_frames(interp, interp.walker, tid, memory, fs_base)  # type: ignore[arg-type]
+            return self._thread_frames(interp, interp.walker, tid, pages, fs_base)  # type: ignore[arg-type]
         except (struct.error, ValueError, OverflowError, IndexError):
             return ()  # memory that made no sense: a Python process, no frames to show
+        finally:
+            if len(proc.hot) > MAX_THREADS:
+                proc.hot.clear()
+            proc.hot[tid] = (list(pages.used)[:HOT_PAGES], pages.wanted[:MAX_HOT_CODES])
 
     def forget(self, tgid: int) -> None:
         """Drop everything known of a process (it exec'd or exited)."""
@@ -122,28 +135,35 @@ class PythonStacks:
     def _scan(self, tgid: int, proc: _Process, modules: ModuleMap) -> None:
         """Find the module holding a CPython runtime (the executable or a libpython)."""
         proc.modules = modules
+        if proc.interp is not None and proc.interp.module in modules.modules:
+            return  # the same interpreter as before: keep what is known of it
+        proc.interp = None
         if proc.exe is None:
             try:
                 proc.exe = os.readlink(f"/proc/{tgid}/exe")
             except OSError:
                 proc.exe = ""
         for module in modules.modules:
-            name = os.path.basename(module.path)
-            if module.path.startswith("[") or ("python" not in name and module.path != proc.exe):
+            if module.path.startswith("[") or ("python" not in os.path.basename(module.path)
+                                               and module.path != proc.exe):
                 continue
-            image = self._images.get(f"/proc/{tgid}/map_files/{module.start:x}-{module.end:x}", module.path)
-            if image is None:
-                continue
-            runtime = image.runtime + module.bias
-            if proc.interp is not None and proc.interp.runtime == runtime and proc.interp.path == module.path:
-                return  # the same interpreter as before: keep what is known of it
-            proc.interp = _Interpreter(
-                module.path, runtime, image.runtime_file_offset,
-                None if image.version_symbol is None else image.version_symbol + module.bias,
-                None if image.code_type is None else image.code_type + module.bias)
-            proc.threads.clear()
-            return
-        proc.interp = None
+            image = self._image(tgid, module)
+            if image is not None:
+                proc.interp = _Interpreter(
+                    module, image.runtime + module.bias, image.runtime_file_offset,
+                    None if image.version_symbol is None else image.version_symbol + module.bias,
+                    None if image.code_type is None else image.code_type + module.bias)
+                return
+
+    def _image(self, tgid: int, module: Module) -> RuntimeImage | None:
+        """The runtime image of a mapped file, looked up once per mapping (the same in every fork)."""
+        if module in self._modules:
+            return self._modules[module]
+        if len(self._modules) >= MAX_MAPPINGS:
+            self._modules.clear()
+        image = self._modules[module] = self._images.get(
+            f"/proc/{tgid}/map_files/{module.start:x}-{module.end:x}", module.path)
+        return image
 
     def _prepare(self, tgid: int, interp: _Interpreter, memory: MemoryReader, modules: ModuleMap) -> bool:
         """Check the runtime's mapping, learn the version and pick offsets; False until all are known."""
@@ -156,7 +176,7 @@ class PythonStacks:
             hexversion &= 0xFFFFFFFF
             version: tuple[int, ...] = (hexversion >> 24, hexversion >> 16 & 0xFF, hexversion >> 8 & 0xFF)
         else:
-            named = _NAME_VERSION.search(os.path.basename(interp.path))
+            named = _NAME_VERSION.search(os.path.basename(interp.module.path))
             if named is None:
                 interp.failed = True
                 return False
