@@ -142,3 +142,40 @@ def test_non_python_process_has_no_python_stack(tmp_path: Path) -> None:
         finish(tracee)
     assert results and all(found is None for found in results)
     assert reader.stacks.notices() == []
+
+
+def test_unknown_version_gives_one_notice_and_no_stacks(tmp_path: Path) -> None:
+    python = f"{PYENV}/3.9.18/bin/python3.9"  # found by its _PyRuntime symbol; no offsets for 3.9
+    if not os.path.exists(python):
+        pytest.skip(f"{python} is not installed")
+    tracee = Tracee([python, "-c", "import os; os.getppid()"])
+    reader = Reader(tracee.pid)
+    try:
+        results = [reader.stack(tid) for tid, _ in syscall_entries(tracee)]
+    finally:
+        finish(tracee)
+    assert results and all(found is None for found in results)
+    assert reader.stacks.notices() == ["python 3.9: unknown interpreter version, native frames only"]
+
+
+def test_runtime_is_trusted_only_once_its_data_is_mapped(tmp_path: Path) -> None:
+    python = INTERPRETERS["3.12.1"]
+    if not os.path.exists(python):
+        pytest.skip(f"{python} is not installed")
+    tracee = Tracee([python, "-c", "import os; os.getppid()"])
+    reader = Reader(tracee.pid)
+    seen = []  # (libpython's code mapped, its data mapped, the stack read)
+    try:
+        for tid, _ in syscall_entries(tracee):
+            maps = Path(f"/proc/{tracee.pid}/maps").read_text().splitlines()
+            lib = [line.split()[1] for line in maps if "libpython3.12" in line]
+            seen.append(("r-xp" in lib, "rw-p" in lib, reader.stack(tid)))
+    finally:
+        finish(tracee)
+    # the loader maps the library's code before its data: the trap must have been met, and read as None
+    assert any(code and not data for code, data, _ in seen)
+    assert all(found is None for _, data, found in seen if not data)
+    # then the runtime is not initialized yet (a Python process, no frames), then frames
+    read = [found for _, data, found in seen if data]
+    first_frames = next(i for i, found in enumerate(read) if found)
+    assert () in read[:first_frames] and None not in read

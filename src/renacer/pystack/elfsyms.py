@@ -24,7 +24,7 @@ class RuntimeImage:
     """Link-time addresses of one interpreter file's runtime objects (None: not exported)."""
 
     runtime: int  # _PyRuntime
-    runtime_file_offset: int  # where _PyRuntime's initial bytes are in the file
+    runtime_file_offset: int  # where _PyRuntime's initial bytes are in the file (-1: in .bss, none)
     version_symbol: int | None  # Py_Version (3.11+)
     code_type: int | None  # PyCode_Type
 
@@ -52,11 +52,12 @@ def dynamic_symbols(elf: ElfHeaders, names: tuple[str, ...]) -> dict[str, int]:
     return found
 
 
-def _file_offset(elf: ElfHeaders, vaddr: int) -> int | None:
+def _file_offset(elf: ElfHeaders, vaddr: int) -> int:
+    """The file offset of link-time address ``vaddr``; -1 when no file bytes back it (.bss)."""
     for kind, _, offset, seg_vaddr, filesz, _ in elf.segments:
         if kind == PT_LOAD and seg_vaddr <= vaddr < seg_vaddr + filesz:
             return offset + vaddr - seg_vaddr
-    return None
+    return -1
 
 
 def runtime_image(path: str) -> RuntimeImage | None:
@@ -69,11 +70,8 @@ def runtime_image(path: str) -> RuntimeImage | None:
             if section is not None and section[3]:
                 runtime, offset = section[3], section[4]
             elif "_PyRuntime" in symbols:
-                runtime = symbols["_PyRuntime"]
-                found = _file_offset(elf, runtime)
-                if found is None:
-                    return None
-                offset = found
+                runtime = symbols["_PyRuntime"]  # before 3.11 (no section; 3.9: in .bss)
+                offset = _file_offset(elf, runtime)
             else:
                 return None
     except (OSError, BadElf, struct.error, ValueError):

@@ -236,7 +236,8 @@ class PythonStacks:
 
 
 def _mapped_from_file(tgid: int, modules: ModuleMap, addr: int, file_offset: int) -> bool:
-    """Whether the mapping holding ``addr`` maps the file's bytes meant for it (offset matches)."""
+    """Whether the mapping holding ``addr`` maps the file's bytes meant for it (offset matches), or for
+    a runtime in .bss (``file_offset`` -1), whether writable memory holds it."""
     text = modules.text
     if not text:
         try:
@@ -247,6 +248,8 @@ def _mapped_from_file(tgid: int, modules: ModuleMap, addr: int, file_offset: int
     mapping: Mapping
     for mapping in parse_maps(text):
         if mapping.start <= addr < mapping.end:
+            if file_offset < 0:
+                return "w" in mapping.perms
             return mapping.offset + (addr - mapping.start) == file_offset
     return False
 
