@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
+import struct
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,10 @@ from test_unwind import Tracee
 
 from renacer.backends.ptrace import libc
 from renacer.backends.ptrace.memory import ProcessMemory
-from renacer.pystack import PyFrame, PythonStacks
+from renacer.pystack import PyFrame, PythonStacks, runtime
+from renacer.pystack.frames import MAX_FRAMES, FrameWalker
+from renacer.pystack.objects import PageCache
+from renacer.pystack.offsets import OFFSETS
 from renacer.source.modules import ElfCache, ModuleMap
 from renacer.source.registers import thread_pointer
 
@@ -179,3 +184,55 @@ def test_runtime_is_trusted_only_once_its_data_is_mapped(tmp_path: Path) -> None
     read = [found for _, data, found in seen if data]
     first_frames = next(i for i, found in enumerate(read) if found)
     assert () in read[:first_frames] and None not in read
+
+
+class Garbage:
+    """Memory of random words, many of them plausible pointers back into it (cycles included)."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def read(self, addr: int, size: int) -> bytes | None:
+        if addr % 4096 == 0 and (addr >> 12) % 7 == 0:
+            return None  # some pages are not mapped
+        rng = random.Random(self.seed * 1_000_003 + addr)
+        words = [rng.choice((rng.randrange(1 << 64), 0x10000 + rng.randrange(64) * 8, 0, 3, 1))
+                 for _ in range(-(-size // 8))]
+        return struct.pack(f"<{len(words)}Q", *words)[:size]
+
+    def read_cstr(self, addr: int, limit: int) -> tuple[bytes, bool] | None:
+        return None
+
+
+@pytest.mark.parametrize("version", sorted(OFFSETS), ids=lambda v: ".".join(map(str, v)))
+def test_garbage_memory_never_raises(version: tuple[int, int, int]) -> None:
+    walker = FrameWalker(version, OFFSETS[version], None)
+    for seed in range(200):
+        frames = walker.walk(PageCache(Garbage(seed)), 0x10000 + seed * 8)
+        assert isinstance(frames, tuple) and len(frames) <= MAX_FRAMES
+        assert all(isinstance(f.qualname, str) and isinstance(f.line, int) for f in frames)
+
+
+def test_debug_offsets_are_checked_against_the_table() -> None:
+    version = (3, 13, 0)
+    o = OFFSETS[version]
+    size = max(getattr(o, f) for f in dir(o) if f.startswith("debug_")) + 8
+    good = bytearray(size)
+    good[:8] = b"xdebugpy"
+    struct.pack_into("<Q", good, o.debug_version, 0x030D00F0)
+    for theirs, ours in runtime._DEBUG_CHECKS:
+        struct.pack_into("<Q", good, getattr(o, theirs), getattr(o, ours))
+
+    class Memory:
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def read(self, addr: int, size: int) -> bytes:
+            return self.data[:size]
+
+    assert runtime._debug_mismatch(Memory(bytes(good)), 0x1000, version, o) == ""
+    bad = bytearray(good)
+    struct.pack_into("<Q", bad, o.debug_frame_instr_ptr, o.frame_instr + 8)
+    assert "frame_instr" in runtime._debug_mismatch(Memory(bytes(bad)), 0x1000, version, o)
+    assert "version" in runtime._debug_mismatch(Memory(bytes(good)), 0x1000, (3, 13, 1), o)
+    assert "cookie" in runtime._debug_mismatch(Memory(bytes(8) + bytes(good[8:])), 0x1000, version, o)
