@@ -118,6 +118,7 @@ _readv.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_
 
 _BATCH = 256  # iovecs per process_vm_readv
 _BUFFER_SIZE = 128 << 10
+# one buffer reused by every read (the tracer reads from one thread; bytes are copied out at once)
 _buffer = ctypes.create_string_buffer(_BUFFER_SIZE)
 _BASE = ctypes.addressof(_buffer)
 
