@@ -57,6 +57,7 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   -k            the stack of each call, symbolized from DWARF, inline frames included
   --function-time  syscall time per user function, the hot paths and the call graph, at the end
   --flamegraph FILE  syscall stacks weighted by time: FILE.folded, .txt, .svg or .speedscope.json
+  --stack=MODE  for Python programs: python (their Python frames, the default), native, mixed
   -h, --help    this help;  -V, --version  the version
 """
 
@@ -68,12 +69,13 @@ _LONG = [
     "failed-only", "trace-path=", "summary-only", "summary", "summary-sort-by=", "summary-wall-clock",
     "summary-columns=", "format=", "input=", "stats-extended", "summary-interval=", "anomaly-threshold=",
     "anomaly-realtime", "anomaly-window-size=", "stack-traces", "source", "source-all", "function-time",
-    "flamegraph=",
+    "flamegraph=", "stack=",
 ]
 _XLAT_STYLES = ("raw", "abbrev", "verbose")
 _SYSCALL_SETS = ("trace", "abbrev", "verbose", "raw")  # -e qualifiers whose values are syscall sets
 _FD_SETS = ("read", "write")
 _OTHER_SETS = ("status", "signal", "quiet")  # -e qualifiers parsed by their own rules
+STACK_MODES = ("python", "native", "mixed")
 QUIET_KINDS = ("attach", "exit", "path-resolution", "personality", "thread-execve", "superseded")
 
 
@@ -178,6 +180,10 @@ def parse_args(argv: list[str]) -> Config | str:
             cfg = replace(cfg, function_time=True)
         elif opt == "--flamegraph":
             cfg = replace(cfg, flamegraph=val)
+        elif opt == "--stack":
+            if val not in STACK_MODES:
+                raise UsageError(f"invalid --stack argument: '{val}' (python, native or mixed)")
+            cfg = replace(cfg, stack_mode=val)
         elif opt in ("-w", "--summary-wall-clock"):
             pass  # renacer's times are wall-clock times already (see sinks/summary.py)
         elif opt in ("-P", "--trace-path"):

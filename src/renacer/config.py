@@ -48,6 +48,7 @@ class Config:
     source: str = ""  # --source: 'user' (the innermost frame in the user's code), 'all' (--source-all)
     function_time: bool = False  # --function-time: syscall time per user function, hot paths, call graph
     flamegraph: str | None = None  # --flamegraph FILE: stacks weighted by syscall time (.folded/.svg/...)
+    stack_mode: str = "python"  # --stack: a Python program's 'python' frames, its 'native' ones, or 'mixed'
 
     @property
     def stacks(self) -> bool:

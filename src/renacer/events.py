@@ -34,6 +34,9 @@ class StackFrame:
     offset: int  # addr in the module's own (link-time) addresses: addr - the module's load bias
 
 
+PYTHON = "[python]"  # the module of a frame read from a Python interpreter's own frame stack
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFrame:
     """One symbolized frame: the function, and the source line the call was made from."""
@@ -96,6 +99,8 @@ class SyscallEvent:
     frames: tuple[SourceFrame, ...] = ()  # the stack symbolized (enrich), innermost first, inlines expanded
     source: SourceFrame | None = None  # the innermost frame in the user's own code (enrich)
     located: str = ""  # how source was found: 'exact', 'inlined', 'frame-pointer fallback', ...
+    # a Python program's own frames at entry (module PYTHON), innermost first, read from the interpreter
+    pystack: tuple[SourceFrame, ...] = ()
 
     @property
     def duration_ns(self) -> int:

@@ -72,7 +72,7 @@ def event_record(ev: Event, entered: bool = False, has_exit_args: bool = False) 
     return record
 
 
-_SOURCE_FIELDS = frozenset({"stack", "unwound", "frames", "source", "located"})
+_SOURCE_FIELDS = frozenset({"stack", "unwound", "frames", "source", "located", "pystack"})
 
 
 def _frames_record(value: Any) -> Any:  # noqa: ANN401 - a frame, a tuple of frames, or a text
@@ -111,7 +111,7 @@ def _event_from(record: dict[str, Any]) -> Event:
                           for b in value)
         elif f.name == "stack":
             value = tuple(StackFrame(**frame) for frame in value)
-        elif f.name == "frames":
+        elif f.name in ("frames", "pystack"):
             value = tuple(SourceFrame(**frame) for frame in value)
         elif f.name == "source":
             value = SourceFrame(**value) if value is not None else None

@@ -6,7 +6,7 @@ the inlined frames (which have no address of their own) and how the call was loc
 
 from __future__ import annotations
 
-from ..events import SourceFrame, SyscallEvent
+from ..events import PYTHON, SourceFrame, SyscallEvent
 
 
 def source_text(frame: SourceFrame) -> str:
@@ -19,11 +19,19 @@ def stack_lines(ev: SyscallEvent) -> list[str]:
     """The ``-k`` lines of one call, innermost frame first."""
     if not ev.frames:  # captured but not symbolized (nothing to read the modules with)
         lines = [f" > {f.module or '?'}() [{f.offset:#x}]" for f in ev.stack]
+        if ev.unwound == "python":
+            lines.append(" > (no Python frames: the interpreter is starting or exiting)")
     else:
         lines = []
         frames = ev.frames
         for i, f in enumerate(frames):
             line = f"{f.file}:{f.line}" if f.file else ""
+            if f.module == PYTHON:  # a Python frame: its file, line and function, as a traceback has them
+                text = f" > {source_text(f)}"
+                if f is ev.source:
+                    text += f"  <- source ({ev.located})"
+                lines.append(text)
+                continue
             if f.inlined:
                 caller = frames[i + 1].function if i + 1 < len(frames) else "?"
                 text = f" > {f.module}({f.function or '?'}) [inlined into {caller or '?'}]"

@@ -31,6 +31,7 @@ class RegisterSet:
     sigreturn_code: bytes  # the kernel-ABI signal return trampoline's instructions
     # (DWARF number, offset from the trampoline frame's sp) of each register the kernel saved
     signal_saved: tuple[tuple[int, int], ...]
+    thread_pointer: int  # byte offset in the ptrace block of the TLS base (pthread_self()): fs_base
 
 
 # struct user_regs_struct (sys/user.h): r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi
@@ -58,6 +59,7 @@ X86_64 = RegisterSet(
     fp_cfa=16,
     sigreturn_code=bytes.fromhex("48c7c00f000000" "0f05"),  # mov $15 (rt_sigreturn),%rax; syscall
     signal_saved=tuple((dwarf, 40 + 8 * i) for i, dwarf in enumerate(_X86_64_SIGCONTEXT)),
+    thread_pointer=21 * 8,
 )
 
 REGISTER_SETS: dict[str, RegisterSet] = {"x86_64": X86_64}
@@ -87,3 +89,12 @@ def dwarf_registers(raw: bytes, arch: str = "x86_64") -> dict[int, int]:
     if len(raw) < REGISTER_SETS[arch].raw_size:
         return {}
     return dict(zip(numbers, layout.unpack_from(raw), strict=True))
+
+
+def thread_pointer(raw: bytes, arch: str = "x86_64") -> int | None:
+    """The thread's TLS base from the ptrace register block (x86_64: fs_base), or None if too short."""
+    regs = REGISTER_SETS[arch]
+    fmt = "<Q" if regs.word == 8 else "<I"
+    if len(raw) < regs.thread_pointer + regs.word:
+        return None
+    return struct.unpack_from(fmt, raw, regs.thread_pointer)[0]

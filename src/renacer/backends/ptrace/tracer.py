@@ -16,6 +16,7 @@ from ...events import (
     ExitEvent,
     ProcessEvent,
     SignalEvent,
+    SourceFrame,
     StackFrame,
     StopEvent,
     SyscallEnter,
@@ -63,6 +64,7 @@ class _Pending:
     ip: int
     stack: tuple[StackFrame, ...] = ()
     unwound: str = ""
+    pystack: tuple[SourceFrame, ...] = ()
 
 
 _SKIP = object()  # marks a task inside a syscall that is filtered out
@@ -141,12 +143,11 @@ class PtraceTracer:
         self._started = False
         self._exec_done = False  # the spawned command's first execve succeeded
         self._held: tuple[_Task, int] | None = None  # the task stopped while an event is out
-        self._unwinder = None  # stacks for --source, -k, ...: the unwinder loads only when asked for
+        self._stacks = None  # stacks for --source, -k, ...: the unwinder loads only when asked for
         if config.stacks:
-            from ...source.registers import dwarf_registers
-            from ...source.unwind import Unwinder
+            from .stacks import StackCapture
 
-            self._unwinder, self._registers = Unwinder(), dwarf_registers
+            self._stacks = StackCapture(config, self.arch.name, stack_stop)
 
     # ---- start -----------------------------------------------------------------------
 
@@ -314,14 +315,16 @@ class PtraceTracer:
             call.saved["interrupted"] = previous
         entry_text = self._decode(decoder, call, entering=True) if self.cfg.decode else ()
         # the spawned command's first execve is still renacer's own child: it has no stack of the user's
-        wanted = self._unwinder is not None and (self._exec_done or task.tid != self.main_pid)
-        stack, unwound = self._stack(task, ip, sp) if wanted else ((), "")
+        wanted = self._stacks is not None and (self._exec_done or task.tid != self.main_pid)
+        stack, unwound, pystack = (self._stacks.capture(task.tgid, task.tid, task.mem, ip, sp, previous)
+                                   if wanted else ((), "", ()))
         mono, wall = _now()
         if decoder.never_returns:
             task.pending = None
             return SyscallEvent(task.tid, task.tgid, nr, name, args, entry_text, (), None, 0, "?",
-                                mono, mono, wall, ip=ip, stack=stack, unwound=unwound)
-        task.pending = _Pending(nr, name, args, decoder, call, entry_text, mono, wall, ip, stack, unwound)
+                                mono, mono, wall, ip=ip, stack=stack, unwound=unwound, pystack=pystack)
+        task.pending = _Pending(nr, name, args, decoder, call, entry_text, mono, wall, ip, stack, unwound,
+                                pystack)
         return SyscallEnter(task.tid, task.tgid, nr, name, args, entry_text, decoder.exits(call), mono, wall,
                             decoder.joint, ip)
 
@@ -347,17 +350,7 @@ class PtraceTracer:
             self._exec_done = True
         return SyscallEvent(task.tid, task.tgid, p.nr, p.name, p.args, p.entry_text, exit_text, rval,
                             call.error, ret_text, p.enter_ns, mono, p.wall_ns, joint=p.decoder.joint, ip=p.ip,
-                            io=io, stack=p.stack, unwound=p.unwound)
-
-    def _stack(self, task: _Task, ip: int, sp: int) -> tuple[tuple[StackFrame, ...], str]:
-        """The task's stack at this syscall entry: raw return addresses, unwound with CFI."""
-        tid, arch = task.tid, self.arch.name
-
-        def registers() -> dict[int, int]:  # PTRACE_GETREGS, only when a remembered walk does not do
-            raw = libc.get_regs(tid)
-            return {} if raw is None else self._registers(raw, arch)
-
-        return self._unwinder.unwind_at(task.tgid, ip, sp, registers, task.mem, stop=self._stack_stop)
+                            io=io, stack=p.stack, unwound=p.unwound, pystack=p.pystack)
 
     def _io(self, call: Call) -> tuple:
         """The data of a read or write on a descriptor named by -e read= / -e write=."""
@@ -402,7 +395,7 @@ class PtraceTracer:
             mono = time.monotonic_ns()
             yield SyscallEvent(task.tid, task.tgid, p.nr, p.name, p.args, p.entry_text, (), None, 0, "?",
                                p.enter_ns, mono, p.wall_ns, unfinished=True, reason=reason, stack=p.stack,
-                               unwound=p.unwound)
+                               unwound=p.unwound, pystack=p.pystack)
 
     # ---- ptrace events, signals, exits --------------------------------------------------
 
@@ -429,8 +422,8 @@ class PtraceTracer:
                 yield ProcessEvent(child, "attached", *_now(), detail="child")
         elif event == libc.PTRACE_EVENT_EXEC:
             self._exec_done = True  # also when -e trace= hides the execve itself
-            if self._unwinder is not None:
-                self._unwinder.forget(task.tgid)  # a new program: new mappings
+            if self._stacks is not None:
+                self._stacks.forget(task.tgid)  # a new program: new mappings
             yield from self._on_exec(task)
             tid = task.tid
         self._resume(tid, 0)
@@ -473,8 +466,8 @@ class PtraceTracer:
 
     def _on_exit(self, task: _Task, status: int) -> Iterator[Event]:
         del self.tasks[task.tid]
-        if self._unwinder is not None and task.tid == task.tgid:
-            self._unwinder.forget(task.tgid)  # its maps (any threads left read them again)
+        if self._stacks is not None and task.tid == task.tgid:
+            self._stacks.forget(task.tgid)  # its maps (any threads left read them again)
         if task.tid == self.main_pid:
             self.main_status = status
         if task.hidden and not task.exec_failed:

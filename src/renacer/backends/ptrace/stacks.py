@@ -1,0 +1,82 @@
+"""What the ptrace backend captures of a stopped task's stack at a syscall entry.
+
+Native frames: raw return addresses, unwound with CFI (``source.unwind``), symbolized later.
+Python frames: for a CPython process (``pystack``), its own frame stack, read from the
+interpreter's memory with file, function and line already known. With ``--stack=python`` (the
+default) a Python process gets only its Python frames; ``native`` only the native ones;
+``mixed`` both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ...config import Config
+from ...events import PYTHON, SourceFrame, StackFrame
+from ...source.registers import dwarf_registers, thread_pointer
+from ...source.unwind import Unwinder
+from ...syscalls.base import MemoryReader
+from . import libc
+
+# calls after which a process may have mapped new code (an interpreter's library, say)
+_MAPPING_CALLS = frozenset({"mmap", "mprotect", "munmap", "mremap", "execve", "execveat"})
+Captured = tuple[tuple[StackFrame, ...], str, tuple[SourceFrame, ...]]
+
+
+class StackCapture:
+    """The stacks of one run's tasks: native by CFI, Python from the interpreter's frames."""
+
+    def __init__(self, config: Config, arch: str, stack_stop: Callable[[StackFrame], bool] | None) -> None:
+        self.arch = arch
+        self.unwinder = Unwinder(arch)
+        self.stop = stack_stop
+        self.mode = config.stack_mode
+        self.python = None
+        if self.mode != "native":
+            from ...pystack import PythonStacks
+
+            self.python = PythonStacks()
+
+    def capture(self, tgid: int, tid: int, memory: MemoryReader, ip: int, sp: int, previous: str) -> Captured:
+        """(native frames, how they were walked, Python frames) of a task stopped at a syscall entry.
+
+        ``previous``: the task's last syscall; after one that maps memory the module map is read
+        again, so an interpreter's library mapped since is found.
+        """
+        raw: list[bytes | None] = []
+
+        def regs_block() -> bytes | None:  # PTRACE_GETREGS at most once per capture
+            if not raw:
+                raw.append(libc.get_regs(tid))
+            return raw[0]
+
+        python: tuple[SourceFrame, ...] = ()
+        if self.python is not None:
+            modules = self.unwinder.module_map(tgid, memory, fresh=previous in _MAPPING_CALLS)
+            found = self.python.stack(tgid, tid, memory, modules,
+                                      lambda: _maybe(thread_pointer, regs_block(), self.arch))
+            if found is not None:
+                python = tuple(SourceFrame(PYTHON, 0, f.qualname, f.filename, f.line) for f in found)
+                if self.mode == "python":
+                    return (), "python", python
+
+        def registers() -> dict[int, int]:
+            block = regs_block()
+            return {} if block is None else dwarf_registers(block, self.arch)
+
+        stack, how = self.unwinder.unwind_at(tgid, ip, sp, registers, memory, stop=self.stop)
+        return stack, how, python
+
+    def forget(self, tgid: int) -> None:
+        """Drop what is known of a process (it exec'd or exited)."""
+        self.unwinder.forget(tgid)
+        if self.python is not None:
+            self.python.forget(tgid)
+
+    def notices(self) -> list[str]:
+        """One line each for what could not be read (an unknown interpreter version...)."""
+        return self.python.notices() if self.python is not None else []
+
+
+def _maybe(read: Callable[[bytes, str], int | None], block: bytes | None, arch: str) -> int | None:
+    return None if block is None else read(block, arch)
