@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import struct
+import threading
 from dataclasses import dataclass, field
 
 from ..syscalls.base import MemoryReader
@@ -118,15 +119,21 @@ _readv.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_
 
 _BATCH = 256  # iovecs per process_vm_readv
 _BUFFER_SIZE = 128 << 10
-# one buffer reused by every read (the tracer reads from one thread; bytes are copied out at once)
-_buffer = ctypes.create_string_buffer(_BUFFER_SIZE)
-_BASE = ctypes.addressof(_buffer)
+_scratch = threading.local()  # one buffer per thread, reused by each read (bytes are copied out at once)
+
+
+def _buffer_address() -> int:
+    buffer = getattr(_scratch, "buffer", None)
+    if buffer is None:  # two tracers may run in two threads of one program (the Python API)
+        buffer = _scratch.buffer = ctypes.create_string_buffer(_BUFFER_SIZE)
+    return ctypes.addressof(buffer)
 
 
 def read_spans(pid: int, spans: list[tuple[int, int]]) -> list[bytes | None]:
     """The bytes of each (address, size) in process ``pid``, by one process_vm_readv (another after
     one that fails, which is None)."""
     out: list[bytes | None] = []
+    base = _buffer_address()
     while spans:
         n, total = 0, 0
         while n < len(spans) and n < _BATCH and total + spans[n][1] <= _BUFFER_SIZE:
@@ -135,8 +142,8 @@ def read_spans(pid: int, spans: list[tuple[int, int]]) -> list[bytes | None]:
         if n == 0:
             return out + [None] * len(spans)  # an object bigger than the buffer: not for this reader
         remote = struct.pack(f"<{2 * n}Q", *[word for span in spans[:n] for word in span])
-        got = max(_readv(pid, struct.pack("<QQ", _BASE, total), 1, remote, n, 0), 0)
-        raw = ctypes.string_at(_BASE, got) if got else b""
+        got = max(_readv(pid, struct.pack("<QQ", base, total), 1, remote, n, 0), 0)
+        raw = ctypes.string_at(base, got) if got else b""
         at = i = 0
         while i < n and at + spans[i][1] <= got:  # it never splits an element: whole ones first
             out.append(raw[at:at + spans[i][1]])
