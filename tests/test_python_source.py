@@ -149,3 +149,15 @@ def test_python_started_by_a_shell_script_and_followed_with_f(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     ours = [t for t in done.stderr.splitlines() if str(work) in t and "openat(" in t]
     assert ours and all(f"[{SCRIPT}:" in t for t in ours), ours
+
+
+def test_an_unknown_interpreter_version_gives_one_notice_and_native_frames():
+    python = "/root/.pyenv/versions/3.9.18/bin/python3"
+    if not Path(python).exists():
+        pytest.skip(f"{python} is not installed")
+    done = _run("--source", "-e", "trace=openat", "--", python, "-c", "open('/dev/null')")
+    assert done.returncode == 0, done.stderr
+    summary = done.stderr.strip().splitlines()[-1]
+    assert summary.startswith("renacer: source: ") and summary.count("unknown interpreter version") == 1
+    assert summary.endswith("python 3.9: unknown interpreter version, native frames only"), summary
+    assert re.search(r'openat\(AT_FDCWD, "/dev/null".* = 3   \[\S+\.c:\d+ in \w+\]$', done.stderr, re.M)

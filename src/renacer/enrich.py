@@ -80,6 +80,8 @@ class Enricher:
         self.report = bool(config.source)
         self.outcomes: Counter[str] = Counter()
         self._memo: dict[tuple[str, str, int], tuple[tuple[SourceFrame, ...], SourceFrame | None]] = {}
+        # more to report at the end, asked for then (the backend's: an interpreter it could not read)
+        self.notices: list[Callable[[], list[str]]] = []
         # whole stacks by identity: the unwinder hands back the same tuple for a walk it remembers
         self._stacks: dict[int, tuple] = {}
 
@@ -159,7 +161,7 @@ class Enricher:
         self.symbolizer.close()
         if self.diag is None:
             return
-        problems = self.symbolizer.problems()
+        problems = self.symbolizer.problems() + [line for more in self.notices for line in more()]
         total = sum(self.outcomes.values())
         if self.report and total:  # one line: the share attributed, why the rest were not, what lacked
             found = sum(self.outcomes[how] for how in _ATTRIBUTED)

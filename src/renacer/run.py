@@ -60,6 +60,8 @@ def run(config: Config) -> int:
     out, owned = _open_output(config)
     enricher = Enricher(config, sys.stderr) if config.stacks else None
     tracer = PtraceTracer(config, stack_stop=enricher.stack_stop if enricher else None)
+    if enricher is not None:
+        enricher.notices.append(tracer.stack_notices)
     sink = _sinks(config, out, owned, tracer.arch.name, enricher)
     previous = {sig: signal.signal(sig, lambda signo, _frame: tracer.request_stop(signo))
                 for sig in _DETACH_SIGNALS}

@@ -352,6 +352,10 @@ class PtraceTracer:
                             call.error, ret_text, p.enter_ns, mono, p.wall_ns, joint=p.decoder.joint, ip=p.ip,
                             io=io, stack=p.stack, unwound=p.unwound, pystack=p.pystack)
 
+    def stack_notices(self) -> list[str]:
+        """What stack capture could not do, one line each (an interpreter version it cannot read)."""
+        return self._stacks.notices() if self._stacks is not None else []
+
     def _io(self, call: Call) -> tuple:
         """The data of a read or write on a descriptor named by -e read= / -e write=."""
         direction = io_direction(call.name)
