@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import jsonschema
@@ -161,3 +162,30 @@ def test_an_unknown_interpreter_version_gives_one_notice_and_native_frames():
     assert summary.startswith("renacer: source: ") and summary.count("unknown interpreter version") == 1
     assert summary.endswith("python 3.9: unknown interpreter version, native frames only"), summary
     assert re.search(r'openat\(AT_FDCWD, "/dev/null".* = 3   \[\S+\.c:\d+ in \w+\]$', done.stderr, re.M)
+
+
+def test_attaching_to_a_running_python_process_names_its_lines(tmp_path):
+    python = _interpreter("3.12")
+    script = tmp_path / "loop.py"
+    script.write_text("import os, sys, time\n"
+                      "def tick():\n"
+                      "    os.stat(sys.argv[1])\n"
+                      "print('ready', flush=True)\n"
+                      "for _ in range(300):\n"
+                      "    tick(); time.sleep(0.01)\n")
+    target = subprocess.Popen([python, str(script), str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert target.stdout is not None and target.stdout.readline() == "ready\n"
+        argv = [*renacer_argv(), "--source", "-e", "trace=newfstatat", "-p", str(target.pid)]
+        tracer = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        tracer.send_signal(2)  # SIGINT: detach, leave the program running
+        _, err = tracer.communicate(timeout=30)
+        lines = [t for t in err.splitlines() if t.startswith("newfstatat(")]
+        assert lines and all(t.endswith(f"   [{script}:3 in tick]") for t in lines), err[-1500:]
+        assert target.poll() is None  # still running after the detach
+        assert target.wait(timeout=30) == 0
+    finally:
+        if target.poll() is None:
+            target.kill()
+            target.wait()
