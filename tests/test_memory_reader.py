@@ -59,3 +59,19 @@ def test_long_strings_are_read_in_chunks_across_pages():
     mem = ProcessMemory(os.getpid())
     assert mem.read_cstr(ctypes.addressof(buf), 4096) == (b"x" * 3000, True)
     assert mem.read_cstr(ctypes.addressof(buf), 2000) == (b"x" * 2000, False)
+
+
+def test_read_spans_reads_many_places_at_once_and_none_for_an_unreadable_one():
+    region, base = _two_pages_second_unreadable()
+    try:
+        mem = ProcessMemory(os.getpid())
+        ctypes.memmove(base, b"first", 5)
+        ctypes.memmove(base + 100, b"second", 6)
+        spans = [(base, 5), (base + 100, 6), (base + PAGE, 8), (base + 200, 2)]
+        # the failed span cuts that batch; the reads after it go on in another
+        assert mem.read_spans(spans) == [b"first", b"second", None, bytes(2)]
+        assert mem.read_spans([(base, 2 * PAGE)]) == [None]  # runs into the hole: not half a span
+        assert mem.read_spans([]) == []
+    finally:
+        _libc.mprotect(base + PAGE, PAGE, 3)
+        region.close()

@@ -7,9 +7,7 @@ line) must still be the ones it was decoded from. Memory may be garbage: no read
 
 from __future__ import annotations
 
-import ctypes
 import struct
-import threading
 from dataclasses import dataclass, field
 
 from ..syscalls.base import MemoryReader
@@ -40,11 +38,12 @@ class PageCache:
 
     Thread states, interpreter frames (3.11+ keep them side by side in the thread's data stack)
     and small code objects cluster in a few pages; a read of a page costs about what a read of 80
-    bytes costs, and many pages can be read in one process_vm_readv when the reader is a
-    process's (it has a ``pid``), so a stack of twenty frames takes a few reads instead of forty.
+    bytes costs, and many pages can be read in one call when the reader can (it has
+    ``read_spans``, as the ptrace backend's does), so a stack of twenty frames takes a few reads
+    instead of forty.
     """
 
-    __slots__ = ("memory", "pages", "spans", "pid", "used", "wanted")
+    __slots__ = ("memory", "pages", "spans", "read_spans", "used", "wanted")
 
     def __init__(self, memory: MemoryReader) -> None:
         self.memory = memory
@@ -52,25 +51,24 @@ class PageCache:
         self.spans: dict[int, bytes | None] = {}  # objects fetched together, by address
         self.used: dict[int, None] = {}  # pages asked for, in order (prefetched ones only once used)
         self.wanted: list[int] = []  # addresses of the objects asked for by ``fetch``
-        pid = getattr(memory, "pid", None)
-        self.pid = pid if isinstance(pid, int) and pid > 0 else None
+        self.read_spans = getattr(memory, "read_spans", None)  # a batched read, where the reader has one
 
     def prefetch(self, pages: list[int], objects: list[int], size: int) -> None:
-        """Read pages and ``size``-byte objects together, in one process_vm_readv when possible: a guess
+        """Read pages and ``size``-byte objects together, in one batched read when possible: a guess
         at what the stack read will ask for, such as what the same thread's last one needed."""
-        if self.pid is None or len(pages) + len(objects) < 2:
+        if self.read_spans is None or len(pages) + len(objects) < 2:
             return
         spans = [(page, PAGE) for page in pages] + [(addr, size) for addr in objects]
-        for (addr, length), data in zip(spans, read_spans(self.pid, spans), strict=True):
+        for (addr, length), data in zip(spans, self.read_spans(spans), strict=True):
             (self.pages if length == PAGE and addr in pages else self.spans)[addr] = data
 
     def fetch(self, addrs: list[int], size: int) -> None:
-        """Read ``size`` bytes at each of ``addrs`` not read yet, in one process_vm_readv when possible."""
+        """Read ``size`` bytes at each of ``addrs`` not read yet, in one batched read when possible."""
         self.wanted = addrs
         spans = self.spans
         missing = [addr for addr in dict.fromkeys(addrs) if addr not in spans and 4096 <= addr < USER_END]
-        if self.pid is not None and len(missing) > 1:
-            found = read_spans(self.pid, [(addr, size) for addr in missing])
+        if self.read_spans is not None and len(missing) > 1:
+            found = self.read_spans([(addr, size) for addr in missing])
             spans.update(zip(missing, found, strict=True))
 
     def object(self, addr: int, size: int) -> tuple[bytes | None, int]:
@@ -108,52 +106,6 @@ class PageCache:
     def read_cstr(self, addr: int, limit: int) -> tuple[bytes, bool] | None:
         """Not cached (no stack read asks for C strings)."""
         return self.memory.read_cstr(addr, limit)
-
-
-_libc = ctypes.CDLL(None, use_errno=True)
-_readv = _libc.process_vm_readv
-_readv.restype = ctypes.c_ssize_t
-_readv.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p, ctypes.c_ulong,
-                   ctypes.c_ulong]
-
-
-_BATCH = 256  # iovecs per process_vm_readv
-_BUFFER_SIZE = 128 << 10
-_scratch = threading.local()  # one buffer per thread, reused by each read (bytes are copied out at once)
-
-
-def _buffer_address() -> int:
-    buffer = getattr(_scratch, "buffer", None)
-    if buffer is None:  # two tracers may run in two threads of one program (the Python API)
-        buffer = _scratch.buffer = ctypes.create_string_buffer(_BUFFER_SIZE)
-    return ctypes.addressof(buffer)
-
-
-def read_spans(pid: int, spans: list[tuple[int, int]]) -> list[bytes | None]:
-    """The bytes of each (address, size) in process ``pid``, by one process_vm_readv (another after
-    one that fails, which is None)."""
-    out: list[bytes | None] = []
-    base = _buffer_address()
-    while spans:
-        n, total = 0, 0
-        while n < len(spans) and n < _BATCH and total + spans[n][1] <= _BUFFER_SIZE:
-            total += spans[n][1]
-            n += 1
-        if n == 0:
-            return out + [None] * len(spans)  # an object bigger than the buffer: not for this reader
-        remote = struct.pack(f"<{2 * n}Q", *[word for span in spans[:n] for word in span])
-        got = max(_readv(pid, struct.pack("<QQ", base, total), 1, remote, n, 0), 0)
-        raw = ctypes.string_at(base, got) if got else b""
-        at = i = 0
-        while i < n and at + spans[i][1] <= got:  # it never splits an element: whole ones first
-            out.append(raw[at:at + spans[i][1]])
-            at += spans[i][1]
-            i += 1
-        if i < n:
-            out.append(None)
-            i += 1
-        spans = spans[i:]
-    return out
 
 
 @dataclass(slots=True)

@@ -20,7 +20,11 @@ PATH_MAX = 4096
 
 
 class MemoryReader(Protocol):
-    """Reads the tracee's memory; returns None (or fewer bytes) for what cannot be read."""
+    """Reads the tracee's memory; returns None (or fewer bytes) for what cannot be read.
+
+    A reader may also offer ``read_spans(spans) -> list[bytes | None]``, many (address, size)
+    reads in one call; the Python stack reader uses it when present.
+    """
 
     def read(self, addr: int, size: int) -> bytes | None: ...
 

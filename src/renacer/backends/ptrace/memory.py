@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ctypes
 
-from .libc import read_memory, read_span
+from .libc import read_memory, read_span, read_spans
 
 PAGE = 4096
 _CHUNK = 1024  # bytes asked for at a time when looking for a string's NUL
@@ -43,6 +43,10 @@ class ProcessMemory:
         if got <= 0:
             return None
         return buf.raw[:got]
+
+    def read_spans(self, spans: list[tuple[int, int]]) -> list[bytes | None]:
+        """The bytes of each (address, size), read together (None for one that failed)."""
+        return read_spans(self.pid, spans)
 
     def read_cstr(self, addr: int, limit: int) -> tuple[bytes, bool] | None:
         """The string at ``addr``: up to ``limit`` bytes before its NUL, and whether it ended.
