@@ -22,7 +22,6 @@ import os
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 import source_accuracy  # noqa: E402  (a sibling script: compile_renacer, renacer_argv)
+from source_overhead import timed  # noqa: E402  (one timed run, as the native bench times it)
 
 from renacer.arch import current  # noqa: E402
 from renacer.backends.ptrace import libc  # noqa: E402
@@ -170,17 +170,6 @@ def part1(pythons: dict[str, str], iterations: int) -> list[str]:
             "capture: median of StackCapture.capture at the same stops (module map, registers, "
             "SourceFrames: what --source pays per syscall)."]
     return out
-
-
-def timed(argv: Sequence[str], env: dict[str, str]) -> float:
-    """Wall time of one run, in seconds; raises if the command fails."""
-    start = time.perf_counter()
-    done = subprocess.run(list(argv), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, timeout=600)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv[:6])}... exited {done.returncode}: {done.stderr.strip()[-300:]}")
-    return elapsed
 
 
 RUNS = ("untraced", "renacer", "renacer --source", "strace")
