@@ -75,3 +75,20 @@ def test_read_spans_reads_many_places_at_once_and_none_for_an_unreadable_one():
     finally:
         _libc.mprotect(base + PAGE, PAGE, 3)
         region.close()
+
+
+def test_read_gather_joins_its_spans_all_or_nothing():
+    region, base = _two_pages_second_unreadable()
+    try:
+        mem = ProcessMemory(os.getpid())
+        ctypes.memmove(base, b"first", 5)
+        ctypes.memmove(base + 100, b"second", 6)
+        gathered = mem.gather(((base + 100, 6), (base, 5)))
+        assert mem.read_gather(gathered) == b"secondfirst"
+        ctypes.memmove(base, b"FIRST", 5)
+        assert mem.read_gather(gathered) == b"secondFIRST"  # packed once, read anew each time
+        assert mem.read_gather(mem.gather(((base, 5), (base + PAGE, 8)))) is None  # one span unreadable
+        assert mem.read_gather(mem.gather(((base, 1 << 20),))) is None  # more than one read holds
+    finally:
+        _libc.mprotect(base + PAGE, PAGE, 3)
+        region.close()

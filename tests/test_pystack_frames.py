@@ -208,8 +208,9 @@ class Garbage:
 def test_garbage_memory_never_raises(version: tuple[int, int, int]) -> None:
     walker = FrameWalker(version, OFFSETS[version], None)
     for seed in range(200):
-        frames = walker.walk(PageCache(Garbage(seed)), 0x10000 + seed * 8)
+        frames, walked = walker.walk(PageCache(Garbage(seed)), 0x10000 + seed * 8)
         assert isinstance(frames, tuple) and len(frames) <= MAX_FRAMES
+        assert walked is None or len(walked.frames) >= len(frames)
         assert all(isinstance(f.qualname, str) and isinstance(f.line, int) for f in frames)
 
 

@@ -118,8 +118,14 @@ class Enricher:
 
     def _python(self, ev: SyscallEvent) -> SyscallEvent:
         """A Python program's call: its source is its innermost user Python frame."""
-        wanted = (lambda f: bool(f.file)) if self.any_debug else is_user_frame
-        source = next((f for f in ev.pystack if wanted(f)), None)
+        known = self._stacks.get(id(ev.pystack))
+        if known is None or known[0] is not ev.pystack:
+            wanted = (lambda f: bool(f.file)) if self.any_debug else is_user_frame
+            known = (ev.pystack, next((f for f in ev.pystack if wanted(f)), None))
+            if len(self._stacks) >= _STACKS_KEPT:
+                self._stacks.clear()
+            self._stacks[id(ev.pystack)] = known  # held, so its id is not reused while it is a key
+        source = known[1]
         frames = ev.pystack
         if ev.stack:  # --stack=mixed: the native frames too, the Python ones at the interpreter's
             frames = mixed(self._enrich(ev.stack, ev.unwound)[2], ev.pystack)  # ...evaluation loop

@@ -21,6 +21,15 @@ _UNSEEN = object()
 
 
 @dataclass(frozen=True, slots=True)
+class Walked:
+    """What one walk read: the frames' addresses (C-stack shims too), outermost last, and the code
+    objects', each once."""
+
+    frames: tuple[int, ...]
+    codes: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PyFrame:
     """One Python frame: the code's file and qualified name, and the line it is at."""
 
@@ -55,15 +64,21 @@ class FrameWalker:
         order = sorted(range(len(spec)), key=lambda i: spec[i][0])
         self.picks = tuple(order.index(i) for i in range(len(spec)))
 
-    def walk(self, memory: PageCache, frame: int) -> tuple[PyFrame, ...]:
-        """The frames from ``frame`` outwards (at most MAX_FRAMES; a cycle or bad read ends the walk)."""
-        chain = self._chain(memory, frame)
-        memory.fetch([fields[0] for fields in chain], self.codes.header)
-        return self._modern(memory, chain) if self.modern else self._legacy(memory, chain)
+    def walk(self, memory: PageCache, frame: int) -> tuple[tuple[PyFrame, ...], Walked | None]:
+        """The frames from ``frame`` outwards (at most MAX_FRAMES; a cycle or bad read ends the walk),
+        and what they were read from when it ended at the outermost frame and every code object made
+        sense (a stack that can be remembered), else None."""
+        chain, read, ended = self._chain(memory, frame)
+        codes = [fields[0] for fields in chain]
+        memory.fetch(codes, self.codes.header)
+        frames, whole = self._modern(memory, chain) if self.modern else self._legacy(memory, chain)
+        return frames, (Walked(tuple(read), tuple(dict.fromkeys(codes))) if ended and whole else None)
 
-    def _chain(self, memory: PageCache, frame: int) -> list[tuple[int, ...]]:
-        """The frames' (code, instruction[, owner]) fields, C-stack shims left out."""
+    def _chain(self, memory: PageCache, frame: int) -> tuple[list[tuple[int, ...]], list[int], bool]:
+        """The frames' (code, instruction[, owner]) fields, C-stack shims left out; the addresses of
+        every frame read, shims too; whether the chain ended at its outermost frame."""
         chain = []
+        read: list[int] = []
         seen: set[int] = set()
         size, unpack, unpack_from = self.layout.size, self.layout.unpack, self.layout.unpack_from
         p_prev, p_code, p_instr, p_owner = self.picks if self.modern else (*self.picks, -1)
@@ -77,17 +92,19 @@ class FrameWalker:
             else:  # across pages, or a short page
                 block = memory.read(frame, size)
                 if block is None or len(block) < size:
-                    break
+                    return chain, read, False
                 fields = unpack(block)
+            read.append(frame)
             frame = fields[p_prev]
             owner = fields[p_owner] if p_owner >= 0 else -1
             if owner == cstack:
                 continue  # the shim a C call into the evaluation loop pushes
             chain.append((fields[p_code], fields[p_instr], owner))
-        return chain
+        return chain, read, frame == 0
 
-    def _modern(self, memory: PageCache, chain: list[tuple[int, ...]]) -> tuple[PyFrame, ...]:
+    def _modern(self, memory: PageCache, chain: list[tuple[int, ...]]) -> tuple[tuple[PyFrame, ...], bool]:
         out = []
+        whole = True
         generator, code_at = self.o.owned_by_generator, self.codes.code
         checked: dict[int, Code | None] = {}  # within one walk a code object is checked once
         for code_addr, instr, owner in chain:
@@ -95,6 +112,7 @@ class FrameWalker:
             if code is _UNSEEN:
                 code = checked[code_addr] = code_at(memory, code_addr)
             if code is None:
+                whole = False
                 continue
             if instr < code.first_traceable and owner != generator:
                 continue  # not started yet: sys._getframe does not show it either
@@ -102,10 +120,11 @@ class FrameWalker:
             if found is None:
                 found = code.frames[instr - code.bytecode] = self._frame(code, instr - code.bytecode)
             out.append(found)
-        return tuple(out)
+        return tuple(out), whole
 
-    def _legacy(self, memory: PageCache, chain: list[tuple[int, ...]]) -> tuple[PyFrame, ...]:
+    def _legacy(self, memory: PageCache, chain: list[tuple[int, ...]]) -> tuple[tuple[PyFrame, ...], bool]:
         out = []
+        whole = True
         code_at = self.codes.code
         checked: dict[int, Code | None] = {}
         for code_addr, lasti, _ in chain:
@@ -113,6 +132,7 @@ class FrameWalker:
             if code is _UNSEEN:
                 code = checked[code_addr] = code_at(memory, code_addr)
             if code is None:
+                whole = False
                 continue
             found = code.frames.get(lasti)
             if found is None:
@@ -121,7 +141,7 @@ class FrameWalker:
                     PyFrame(code.filename, code.qualname, code.firstlineno, code.firstlineno)
                 code.frames[lasti] = found
             out.append(found)
-        return tuple(out)
+        return tuple(out), whole
 
     @staticmethod
     def _frame(code, offset: int) -> PyFrame:

@@ -21,6 +21,7 @@ from .elfsyms import RuntimeImage, RuntimeImages
 from .frames import FrameWalker, PyFrame
 from .objects import PageCache, pointer
 from .offsets import OFFSETS, PyOffsets
+from .remembered import Remembered
 
 MAX_INTERPRETERS = 64
 MAX_THREADS = 4096
@@ -72,6 +73,7 @@ class _Interpreter:
     version_at: int | None  # absolute address of Py_Version
     code_type: int | None  # absolute address of PyCode_Type
     walker: FrameWalker | None = None  # set once the runtime is trusted and the version known
+    remembered: Remembered | None = None  # threads' stacks checked in one read (readers that can)
     failed: bool = False  # unknown version or offsets that disagree: never read
 
 
@@ -108,6 +110,10 @@ class PythonStacks:
             return None
         if interp.walker is None and not self._prepare(tgid, interp, memory, modules):
             return None
+        if interp.remembered is not None:
+            known = interp.remembered.lookup(memory, tid)
+            if known is not None:
+                return known
         pages = PageCache(memory)
         hot_pages, hot_codes = proc.hot.get(tid, ((), ()))
         pages.prefetch(hot_pages, hot_codes, interp.walker.codes.header)  # type: ignore[union-attr]
@@ -194,10 +200,15 @@ class PythonStacks:
                 self._notice(f"{label}: {problem}, native frames only")
                 interp.failed = True
                 return False
-        interp.walker = FrameWalker(exact, offsets, interp.code_type)
+        interp.walker = walker = FrameWalker(exact, offsets, interp.code_type)
+        if hasattr(memory, "read_gather"):  # a reader that can check a remembered stack in one read
+            modern = offsets.tstate_native_thread_id >= 0
+            interp.remembered = Remembered(
+                walker, offsets.tstate_native_thread_id if modern else offsets.tstate_thread_id,
+                _frame_field(offsets), offsets.cframe_current_frame if offsets.tstate_cframe >= 0 else -1)
         return True
 
-    def _thread_frames(self, interp: _Interpreter, walker: FrameWalker, tid: int, memory: MemoryReader,
+    def _thread_frames(self, interp: _Interpreter, walker: FrameWalker, tid: int, memory: PageCache,
                        fs_base: Callable[[], int | None]) -> tuple[PyFrame, ...]:
         """The frames of the thread state that belongs to ``tid`` (one with frames, if several claim it)."""
         o = walker.o
@@ -211,7 +222,7 @@ class PythonStacks:
             if base is None:
                 return ()
             id_at, wanted = o.tstate_thread_id, base
-        frame_at = max(o.tstate_frame, o.tstate_cframe, o.tstate_current_frame)
+        frame_at = _frame_field(o)
         size = max(id_at, frame_at, o.tstate_next) + 8
         interps: set[int] = set()
         while pointer(head) and head not in interps and len(interps) < MAX_INTERPRETERS:
@@ -224,15 +235,23 @@ class PythonStacks:
                 if not block or len(block) < size:
                     break
                 if _Q.unpack_from(block, id_at)[0] == wanted:
-                    frame = _Q.unpack_from(block, frame_at)[0]
+                    frame = cframe = _Q.unpack_from(block, frame_at)[0]
                     if o.tstate_cframe >= 0 and pointer(frame):
                         frame = _read_pointer(memory, frame + o.cframe_current_frame) or 0
-                    frames = walker.walk(memory, frame)
+                    frames, walked = walker.walk(memory, frame)
                     if frames:
+                        if walked is not None and interp.remembered is not None:
+                            interp.remembered.keep(memory.memory, memory, tid, tstate, cframe, walked, frames)
                         return frames
                 tstate = _Q.unpack_from(block, o.tstate_next)[0]
             head = _read_pointer(memory, head + o.interp_next) or 0
         return ()
+
+
+def _frame_field(o: PyOffsets) -> int:
+    """Where a thread state points at its frames: the frame (3.10), C frame (3.11, 3.12) or current
+    frame (3.13+) field, whichever the version has."""
+    return max(o.tstate_frame, o.tstate_cframe, o.tstate_current_frame)
 
 
 def _mapped_from_file(tgid: int, modules: ModuleMap, addr: int, file_offset: int) -> bool:

@@ -23,7 +23,9 @@ class MemoryReader(Protocol):
     """Reads the tracee's memory; returns None (or fewer bytes) for what cannot be read.
 
     A reader may also offer ``read_spans(spans) -> list[bytes | None]``, many (address, size)
-    reads in one call; the Python stack reader uses it when present.
+    reads in one call, and ``gather(spans)`` with ``read_gather(gathered) -> bytes | None``, the
+    same spans read again and again, joined, all or nothing; the Python stack reader uses them
+    when present.
     """
 
     def read(self, addr: int, size: int) -> bytes | None: ...

@@ -193,3 +193,13 @@ def read_spans(pid: int, spans: list[tuple[int, int]]) -> list[bytes | None]:
             i += 1
         spans = spans[i:]
     return out
+
+
+def read_gather(pid: int, remote: bytes, count: int, total: int) -> bytes | None:
+    """The ``count`` spans packed in ``remote`` (address, size words) read back to back by one
+    process_vm_readv, all or nothing: their ``total`` bytes joined, or None."""
+    if count > _BATCH or total > _BUFFER_SIZE:
+        return None
+    base = _buffer_address()
+    got = _readv_packed(pid, struct.pack("<QQ", base, total), 1, remote, count, 0)
+    return ctypes.string_at(base, total) if got == total else None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ctypes
+import struct
 
-from .libc import read_memory, read_span, read_spans
+from .libc import read_gather, read_memory, read_span, read_spans
 
 PAGE = 4096
 _CHUNK = 1024  # bytes asked for at a time when looking for a string's NUL
@@ -19,6 +20,18 @@ def _page_chunks(addr: int, size: int) -> list[tuple[int, int]]:
         chunks.append((addr, step))
         addr += step
     return chunks
+
+
+class Gather:
+    """Spans to read back to back, packed once for reading many times (see ``read_gather``)."""
+
+    __slots__ = ("count", "remote", "spans", "total")
+
+    def __init__(self, spans: tuple[tuple[int, int], ...]) -> None:
+        self.spans = spans
+        self.count = len(spans)
+        self.total = sum(size for _, size in spans)
+        self.remote = struct.pack(f"<{2 * len(spans)}Q", *[word for span in spans for word in span])
 
 
 class ProcessMemory:
@@ -47,6 +60,15 @@ class ProcessMemory:
     def read_spans(self, spans: list[tuple[int, int]]) -> list[bytes | None]:
         """The bytes of each (address, size), read together (None for one that failed)."""
         return read_spans(self.pid, spans)
+
+    @staticmethod
+    def gather(spans: tuple[tuple[int, int], ...]) -> Gather:
+        """Spans made ready for ``read_gather`` (packed once, read many times)."""
+        return Gather(spans)
+
+    def read_gather(self, gather: Gather) -> bytes | None:
+        """The bytes of every span of ``gather`` joined, read by one call; None if any failed."""
+        return read_gather(self.pid, gather.remote, gather.count, gather.total)
 
     def read_cstr(self, addr: int, limit: int) -> tuple[bytes, bool] | None:
         """The string at ``addr``: up to ``limit`` bytes before its NUL, and whether it ended.

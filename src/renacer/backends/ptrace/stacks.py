@@ -20,6 +20,7 @@ from . import libc
 
 # calls after which a process may have mapped new code (an interpreter's library, say)
 _MAPPING_CALLS = frozenset({"mmap", "mprotect", "munmap", "mremap", "execve", "execveat"})
+_CONVERTED_KEPT = 4096
 Captured = tuple[tuple[StackFrame, ...], str, tuple[SourceFrame, ...]]
 
 
@@ -32,6 +33,7 @@ class StackCapture:
         self.stop = stack_stop
         self.mode = config.stack_mode
         self.python = None
+        self._converted: dict[int, tuple[tuple, tuple[SourceFrame, ...]]] = {}
         if self.mode != "native":
             from ...pystack import PythonStacks
 
@@ -56,7 +58,7 @@ class StackCapture:
             found = self.python.stack(tgid, tid, memory, modules,
                                       lambda: _maybe(thread_pointer, regs_block(), self.arch))
             if found is not None:
-                python = tuple(SourceFrame(PYTHON, 0, f.qualname, f.filename, f.line) for f in found)
+                python = self._source_frames(found)
                 if self.mode == "python":
                     return (), "python", python
 
@@ -66,6 +68,18 @@ class StackCapture:
 
         stack, how = self.unwinder.unwind_at(tgid, ip, sp, registers, memory, stop=self.stop)
         return stack, how, python
+
+    def _source_frames(self, found: tuple) -> tuple[SourceFrame, ...]:
+        """Python frames as events carry them; the same tuple for a stack read again (a remembered one
+        is the very tuple), so the enricher's work on it is done once too."""
+        known = self._converted.get(id(found))
+        if known is not None and known[0] is found:
+            return known[1]
+        python = tuple(SourceFrame(PYTHON, 0, f.qualname, f.filename, f.line) for f in found)
+        if len(self._converted) >= _CONVERTED_KEPT:
+            self._converted.clear()
+        self._converted[id(found)] = (found, python)  # held, so its id is not reused while it is a key
+        return python
 
     def forget(self, tgid: int) -> None:
         """Drop what is known of a process (it exec'd or exited)."""

@@ -1,0 +1,138 @@
+"""Remembered Python stacks: a thread's stack checked again with one read instead of walked again.
+
+A walk's result depends only on a few words: the thread state's id and frame pointer, the
+current-frame word of 3.11/3.12's C frame, each frame's link, code object, instruction and
+owner, and each code object's type, name, file, line-table pointers and first lines. Those words
+are read together (one ``process_vm_readv`` of the spans that hold them) and unpacked with
+every other byte skipped; when the values are ones a walk over the same spans has seen, its
+frames are the answer. Values differ whenever anything the walk depended on differs, so the
+same frames at another line, or a code object replaced at the same address, is walked anew.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .frames import FrameWalker, PyFrame, Walked
+from .objects import PageCache
+
+MAX_RESULTS = 256  # stacks remembered for one set of spans (the lines of one loop, say)
+SHAPES_PER_FRAME = 4  # sets of spans remembered per innermost frame address (sibling calls share it)
+MAX_FRAMES = 64  # innermost frame addresses remembered per thread
+MAX_THREADS = 4096
+
+
+@lru_cache(maxsize=256)
+def _layout(fmt: str) -> struct.Struct:
+    return struct.Struct(fmt)
+
+
+def _picks(spec: list[tuple[int, str]]) -> tuple[str, int]:
+    """The struct format (no byte-order prefix) of fields at (offset, code), padded between them,
+    and the bytes it spans from offset 0."""
+    fmt, at = "", 0
+    for offset, code in sorted(spec):
+        fmt += (f"{offset - at}x" if offset > at else "") + code
+        at = offset + struct.calcsize("<" + code)
+    return fmt, at
+
+
+@dataclass(slots=True)
+class Shape:
+    """The spans one walk depended on, and the stacks seen for values read there."""
+
+    spans: tuple[tuple[int, int], ...]
+    gathered: Any  # the reader's handle for the spans (``MemoryReader.gather``)
+    layout: struct.Struct
+    results: dict[tuple[int, ...], tuple[PyFrame, ...]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Thread:
+    last: Shape  # the shape of the thread's last stack, tried first
+    by_frame: dict[int, list[Shape]]  # shapes by their innermost frame's address, latest first
+
+
+class Remembered:
+    """The remembered stacks of one process's threads, by thread id."""
+
+    def __init__(self, walker: FrameWalker, id_at: int, frame_at: int, cframe_at: int) -> None:
+        o = walker.o
+        self.state = _picks([(id_at, "Q"), (frame_at, "Q")])
+        self.cframe_at = cframe_at  # where 3.11/3.12's C frame holds the current frame (-1: none)
+        # where the innermost frame's address is among the values read: the C frame's word, or
+        # the thread state's frame field (which of its two fields comes first depends on offsets)
+        self.inner = 2 if cframe_at >= 0 else int(frame_at > id_at)
+        self.frame = (walker.layout.format.lstrip("<"), walker.layout.size)
+        code = [(o.ob_type, "Q"), (o.co_filename, "Q"), (walker.codes.name_at, "Q"), (o.co_linetable, "Q"),
+                (o.co_firstlineno, "i")]
+        if o.co_firsttraceable >= 0:
+            code.append((o.co_firsttraceable, "i"))
+        self.code = _picks(code)
+        self.threads: dict[int, _Thread] = {}
+
+    def lookup(self, memory: Any, tid: int) -> tuple[PyFrame, ...] | None:
+        """The thread's stack, if the words a walk read hold values seen before: one read when the
+        stack is shaped like the last one, one more for each other shape tried (those whose innermost
+        frame is where the thread's is now)."""
+        thread = self.threads.get(tid)
+        if thread is None:
+            return None
+        shape = thread.last
+        raw = memory.read_gather(shape.gathered)
+        if raw is None:
+            return None
+        values = shape.layout.unpack(raw)
+        found = shape.results.get(values)
+        if found is not None:
+            return found
+        for other in thread.by_frame.get(values[self.inner], ()):  # the frame it is in now was seen
+            if other is shape:
+                continue
+            raw = memory.read_gather(other.gathered)
+            found = other.results.get(other.layout.unpack(raw)) if raw is not None else None
+            if found is not None:
+                thread.last = other
+                return found
+        return None
+
+    def keep(self, memory: Any, pages: PageCache, tid: int, tstate: int, cframe: int, walked: Walked,
+             frames: tuple[PyFrame, ...]) -> None:
+        """Remember a walk's frames under the values of the words it read (from the walk's pages)."""
+        spans = [(tstate, self.state[1])]
+        fmt = ["<", self.state[0]]
+        if self.cframe_at >= 0:
+            spans.append((cframe + self.cframe_at, 8))
+            fmt.append("Q")
+        spans += [(addr, self.frame[1]) for addr in walked.frames]
+        spans += [(addr, self.code[1]) for addr in walked.codes]
+        fmt += [self.frame[0]] * len(walked.frames) + [self.code[0]] * len(walked.codes)
+        raw = pages.joined(spans)
+        if raw is None or not walked.frames:
+            return
+        key = tuple(spans)
+        thread = self.threads.get(tid)
+        inner = walked.frames[0]
+        shapes = thread.by_frame.setdefault(inner, []) if thread is not None else []
+        shape = next((known for known in shapes if known.spans == key), None)
+        if shape is None:
+            shape = Shape(key, memory.gather(key), _layout("".join(fmt)))
+            if thread is None:
+                if len(self.threads) >= MAX_THREADS:
+                    self.threads.clear()
+                thread = self.threads[tid] = _Thread(shape, {inner: shapes})
+            elif len(thread.by_frame) > MAX_FRAMES:
+                thread.by_frame = {inner: shapes}
+            shapes.insert(0, shape)
+            del shapes[SHAPES_PER_FRAME:]
+        elif len(shape.results) >= MAX_RESULTS:
+            shape.results.clear()
+        thread.last = shape
+        shape.results[shape.layout.unpack(raw)] = frames
+
+    def forget(self, tid: int) -> None:
+        """Drop a thread's remembered stacks."""
+        self.threads.pop(tid, None)
