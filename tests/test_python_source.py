@@ -94,27 +94,57 @@ def _line_of(fragment: str) -> int:
     return next(n for n, t in enumerate(SCRIPT.read_text().splitlines(), 1) if fragment in t)
 
 
-@pytest.mark.parametrize("mode", ["native", "mixed"])
-def test_stack_mode_native_and_mixed(mode, tmp_path):
-    python = _interpreter("3.12")
-    done = _run("-k", f"--stack={mode}", "-e", "trace=newfstatat", "--", python, str(SCRIPT), str(tmp_path))
-    assert done.returncode == 0, done.stderr[-2000:]
-    lines = done.stderr.splitlines()
-    at = next(i for i, t in enumerate(lines) if t.startswith("newfstatat(") and "missing" in t)
+def _k_stack(lines: list[str], at: int) -> list[str]:
+    """The ` > ` lines of the -k stack after line ``at``."""
     stack = []
     for t in lines[at + 1:]:
         if not t.startswith(" > "):
             break
         stack.append(t)
-    native = [t for t in stack if "libpython3.12" in t]
-    python_frames = [t for t in stack if t.startswith(f" > {SCRIPT}:")]
-    assert native, stack
-    if mode == "native":
-        assert not python_frames, stack
-    else:
-        assert len(python_frames) == 3, stack
-        first_python = stack.index(python_frames[0])
-        assert any("libpython3.12" in t for t in stack[first_python:]), stack  # the interpreter below them
+    return stack
+
+
+def test_stack_mode_native_shows_no_python_frames(tmp_path):
+    python = _interpreter("3.12")
+    done = _run("-k", "--stack=native", "-e", "trace=newfstatat", "--", python, str(SCRIPT), str(tmp_path))
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stderr.splitlines()
+    at = next(i for i, t in enumerate(lines) if t.startswith("newfstatat(") and "missing" in t)
+    stack = _k_stack(lines, at)
+    assert any("libpython3.12" in t and "(_PyEval_EvalFrameDefault+" in t for t in stack), stack
+    assert not [t for t in stack if t.startswith(f" > {SCRIPT}:")], stack
+
+
+# the Python frames of the sort key's stat, in runs that one evaluation-loop call ran each: the
+# lambda is called from C (list.sort), main from <module> (3.11+ run Python calls in the caller's loop)
+_KEY_RUNS = {"3.10": [["<lambda>"], ["main"], ["<module>"]]}
+_KEY_RUNS_MODERN = [["main.<locals>.<lambda>"], ["main", "<module>"]]
+
+
+@pytest.mark.parametrize("version", list(INTERPRETERS))
+def test_mixed_places_each_python_frame_at_the_evaluation_loop_call_that_runs_it(version, tmp_path):
+    python = _interpreter(version)
+    work = tmp_path / "work"
+    work.mkdir()
+    done = _run("-k", "--stack=mixed", "-e", "trace=newfstatat", "--", python, str(SCRIPT), str(work))
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stderr.splitlines()
+    key_stat = f'newfstatat(AT_FDCWD, "{work}/a'
+    stack = _k_stack(lines, next(i for i, t in enumerate(lines) if t.startswith(key_stat)))
+    runs: list[list[str]] = [[]]
+    evals = 0
+    for t in stack:
+        if t.startswith(f" > {SCRIPT}:"):
+            runs[-1].append(re.search(r" in (\S+)", t).group(1))
+        elif runs[-1] and "[inlined into " not in t:  # the native frame after a run of Python frames
+            assert "(_PyEval_EvalFrameDefault+" in t, t  # (past what is inlined into it) ...
+            runs.append([])
+        if "(_PyEval_EvalFrameDefault+" in t:
+            evals += 1
+    runs = [run for run in runs if run]
+    assert runs == _KEY_RUNS.get(version, _KEY_RUNS_MODERN), stack
+    assert evals == len(runs), stack  # ... is the evaluation loop's, one call for each run
+    assert stack[0].startswith(" > ") and "libc.so" in stack[0]  # native frames innermost
 
 
 def test_a_recording_keeps_the_python_frames_for_replay(tmp_path):
@@ -189,3 +219,20 @@ def test_attaching_to_a_running_python_process_names_its_lines(tmp_path):
         if target.poll() is None:
             target.kill()
             target.wait()
+
+
+def test_mixed_puts_runs_left_over_by_a_short_native_stack_at_its_end():
+    from renacer.enrich import mixed
+    from renacer.events import PYTHON, SourceFrame
+
+    def native(name: str, inlined: bool = False) -> SourceFrame:
+        return SourceFrame("/lib/libpython3.12.so", 16, name, "", 0, inlined)
+
+    def py(name: str, inlined: bool) -> SourceFrame:
+        return SourceFrame(PYTHON, 0, name, "/app.py", 1, inlined)
+
+    inner, caller, top = py("inner", True), py("caller", False), py("<module>", False)
+    stat, loop = native("os_stat"), native("_PyEval_EvalFrameDefault")
+    helper = native("call_function", inlined=True)  # inlined into the loop: the run goes before it
+    assert mixed((stat, helper, loop), (inner, caller, top)) == (stat, inner, caller, helper, loop, top)
+    assert mixed((), (inner, top)) == (inner, top)

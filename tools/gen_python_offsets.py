@@ -66,6 +66,7 @@ FIELDS: list[tuple[str, dict[int, str]]] = [
     ("frame_instr", {11: f"offsetof({_IF}, prev_instr)", 12: f"offsetof({_IF}, prev_instr)",
                      13: f"offsetof({_IF}, instr_ptr)"}),
     ("frame_owner", _since(11, f"offsetof({_IF}, owner)")),
+    ("frame_is_entry", {11: f"offsetof({_IF}, is_entry)"}),  # 3.12+ mark entries with C-stack shims
     ("frame_size", _since(11, f"sizeof({_IF})")),
     ("owned_by_generator", _since(11, "FRAME_OWNED_BY_GENERATOR")),
     ("owned_by_cstack", _since(12, "FRAME_OWNED_BY_CSTACK")),

@@ -25,7 +25,7 @@ _PYTHON_LIBRARIES = ("/lib/python3", "/lib64/python3", "/lib/pypy")
 _NO_PYTHON_FRAME = "no Python frame (interpreter start-up or exit)"
 _STACKS_KEPT = 4096  # enriched stacks remembered by identity
 _ATTRIBUTED = ("exact", "inlined", "frame-pointer fallback")
-_EVAL_FUNCTIONS = ("_PyEval_EvalFrameDefault", "_PyEval_EvalFrame", "PyEval_EvalFrameEx")
+_EVAL_FUNCTION = "_PyEval_EvalFrameDefault"  # CPython's evaluation loop: one call runs one run of frames
 _RUNTIME_SOURCES = (
     "/rustc/",  # Rust's std, core and alloc, as rustc's own debug info names them
     "/library/std/", "/library/core/", "/library/alloc/", "/library/panic_", "/library/backtrace/",
@@ -180,11 +180,27 @@ class Enricher:
 
 
 def mixed(native: tuple[SourceFrame, ...], python: tuple[SourceFrame, ...]) -> tuple[SourceFrame, ...]:
-    """Native frames with the Python frames placed at the interpreter's evaluation loop.
+    """Native frames with each Python frame placed at the evaluation-loop call that runs it.
 
-    Each native frame of the evaluation loop runs one Python frame or more, and the stack does
-    not say which: the Python frames go, in order, before the innermost such frame, so the
-    Python code sits where the interpreter ran it and the native callers stay below.
+    Python frames come in runs, innermost first, each ending with the frame an evaluation-loop
+    call started with (the frames before it are ``inlined``: the same call ran them); the n-th
+    run goes just before the n-th ``_PyEval_EvalFrameDefault`` frame, ahead of the functions
+    inlined into it there. Runs left over (a native stack cut short) go at the end.
     """
-    at = next((i for i, f in enumerate(native) if f.function in _EVAL_FUNCTIONS), len(native))
-    return (*native[:at], *python, *native[at:])
+    runs: list[list[SourceFrame]] = [[]]
+    for frame in python:
+        runs[-1].append(frame)
+        if not frame.inlined:
+            runs.append([])
+    out: list[SourceFrame] = []
+    at = start = 0  # start: where the frames sharing the current native frame's address begin
+    for frame in native:
+        if frame.function == _EVAL_FUNCTION and not frame.inlined and at < len(runs):
+            out[start:start] = runs[at]
+            at += 1
+        out.append(frame)
+        if not frame.inlined:
+            start = len(out)
+    for run in runs[at:]:
+        out += run
+    return tuple(out)

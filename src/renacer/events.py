@@ -46,7 +46,8 @@ class SourceFrame:
     function: str  # demangled; '' when unknown
     file: str  # '' when the module has no line information there
     line: int  # 0 when unknown
-    inlined: bool = False  # an inlined callee: shares its address with the frame after it
+    inlined: bool = False  # an inlined callee: shares its address with the frame after it (a Python
+    # frame: run by the same evaluation-loop call as its caller, as CPython 3.11+ runs Python calls)
     symbol: str = ""  # the ELF/DWARF symbol containing offset, for -k's 'symbol+0x1f' ('' for inlined)
     symbol_offset: int = 0  # offset - the symbol's start
 

@@ -37,6 +37,7 @@ class PyFrame:
     qualname: str  # co_qualname (3.11+), co_name on 3.10
     line: int  # 0 when unknown
     firstlineno: int = 0  # the code object's first line
+    inlined: bool = False  # run by the same evaluation-loop call as the frame after it (its caller)
 
 
 def _fields(spec: list[tuple[int, str]]) -> struct.Struct:
@@ -57,10 +58,12 @@ class FrameWalker:
         self.modern = version >= (3, 11)
         if self.modern:
             spec = [(o.frame_previous, "Q"), (o.frame_code, "Q"), (o.frame_instr, "Q"), (o.frame_owner, "B")]
+            if o.frame_is_entry >= 0:  # 3.11 flags the first frame of each evaluation-loop call
+                spec.append((o.frame_is_entry, "B"))
         else:
             spec = [(o.f_back, "Q"), (o.f_code, "Q"), (o.f_lasti, "i")]
         self.layout = _fields(spec)
-        # where each of (previous, code, instruction[, owner]) lands in the unpacked tuple
+        # where each of (previous, code, instruction[, owner[, is_entry]]) lands in the unpacked tuple
         order = sorted(range(len(spec)), key=lambda i: spec[i][0])
         self.picks = tuple(order.index(i) for i in range(len(spec)))
 
@@ -75,14 +78,20 @@ class FrameWalker:
         return frames, (Walked(tuple(read), tuple(dict.fromkeys(codes))) if ended and whole else None)
 
     def _chain(self, memory: PageCache, frame: int) -> tuple[list[tuple[int, ...]], list[int], bool]:
-        """The frames' (code, instruction[, owner]) fields, C-stack shims left out; the addresses of
-        every frame read, shims too; whether the chain ended at its outermost frame."""
-        chain = []
+        """The frames' (code, instruction, owner, entry) fields, C-stack shims left out; the addresses
+        of every frame read, shims too; whether the chain ended at its outermost frame.
+
+        ``entry``: the frame is the first an evaluation-loop call ran, the frames before it back to
+        the last entry ran in the same call (3.10: every frame has its own call; 3.11 flags entry
+        frames; 3.12+ put a C-stack shim before each).
+        """
+        chain: list[tuple[int, ...]] = []
         read: list[int] = []
         seen: set[int] = set()
         size, unpack, unpack_from = self.layout.size, self.layout.unpack, self.layout.unpack_from
-        p_prev, p_code, p_instr, p_owner = self.picks if self.modern else (*self.picks, -1)
+        p_prev, p_code, p_instr, p_owner, p_entry = (*self.picks, -1, -1)[:5]  # -1: not in this version
         cstack = self.o.owned_by_cstack if self.modern else -2
+        every = not self.modern
         while 4096 <= frame < USER_END and not frame & 7 and frame not in seen and len(seen) < MAX_FRAMES:
             seen.add(frame)
             at = frame & (PAGE - 1)
@@ -97,9 +106,14 @@ class FrameWalker:
             read.append(frame)
             frame = fields[p_prev]
             owner = fields[p_owner] if p_owner >= 0 else -1
-            if owner == cstack:
-                continue  # the shim a C call into the evaluation loop pushes
-            chain.append((fields[p_code], fields[p_instr], owner))
+            if owner == cstack:  # the shim a C call into the evaluation loop pushes
+                if chain:
+                    chain[-1] = (*chain[-1][:3], True)
+                continue
+            entry = every or p_entry >= 0 and fields[p_entry] != 0
+            chain.append((fields[p_code], fields[p_instr], owner, entry))
+        if chain:
+            chain[-1] = (*chain[-1][:3], True)  # the outermost frame: some call ran it
         return chain, read, frame == 0
 
     def _modern(self, memory: PageCache, chain: list[tuple[int, ...]]) -> tuple[tuple[PyFrame, ...], bool]:
@@ -107,7 +121,7 @@ class FrameWalker:
         whole = True
         generator, code_at = self.o.owned_by_generator, self.codes.code
         checked: dict[int, Code | None] = {}  # within one walk a code object is checked once
-        for code_addr, instr, owner in chain:
+        for code_addr, instr, owner, entry in chain:
             code = checked.get(code_addr, _UNSEEN)
             if code is _UNSEEN:
                 code = checked[code_addr] = code_at(memory, code_addr)
@@ -116,9 +130,10 @@ class FrameWalker:
                 continue
             if instr < code.first_traceable and owner != generator:
                 continue  # not started yet: sys._getframe does not show it either
-            found = code.frames.get(instr - code.bytecode)
+            key = (instr - code.bytecode) << 1 | (not entry)
+            found = code.frames.get(key)
             if found is None:
-                found = code.frames[instr - code.bytecode] = self._frame(code, instr - code.bytecode)
+                found = code.frames[key] = self._frame(code, instr - code.bytecode, not entry)
             out.append(found)
         return tuple(out), whole
 
@@ -127,7 +142,7 @@ class FrameWalker:
         whole = True
         code_at = self.codes.code
         checked: dict[int, Code | None] = {}
-        for code_addr, lasti, _ in chain:
+        for code_addr, lasti, _, _ in chain:
             code = checked.get(code_addr, _UNSEEN)
             if code is _UNSEEN:
                 code = checked[code_addr] = code_at(memory, code_addr)
@@ -144,6 +159,6 @@ class FrameWalker:
         return tuple(out), whole
 
     @staticmethod
-    def _frame(code, offset: int) -> PyFrame:
+    def _frame(code, offset: int, inlined: bool = False) -> PyFrame:
         line = code.table.line_at(offset) if code.table is not None and offset >= 0 else None
-        return PyFrame(code.filename, code.qualname, line or 0, code.firstlineno)
+        return PyFrame(code.filename, code.qualname, line or 0, code.firstlineno, inlined)

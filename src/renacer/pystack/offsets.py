@@ -33,6 +33,7 @@ class PyOffsets:
     frame_code: int
     frame_instr: int
     frame_owner: int
+    frame_is_entry: int
     frame_size: int
     owned_by_generator: int
     owned_by_cstack: int
@@ -89,6 +90,7 @@ OFFSETS: dict[tuple[int, int, int], PyOffsets] = {
         frame_code=-1,
         frame_instr=-1,
         frame_owner=-1,
+        frame_is_entry=-1,
         frame_size=-1,
         owned_by_generator=-1,
         owned_by_cstack=-1,
@@ -143,6 +145,7 @@ OFFSETS: dict[tuple[int, int, int], PyOffsets] = {
         frame_code=32,
         frame_instr=56,
         frame_owner=69,
+        frame_is_entry=68,
         frame_size=80,
         owned_by_generator=1,
         owned_by_cstack=-1,
@@ -197,6 +200,7 @@ OFFSETS: dict[tuple[int, int, int], PyOffsets] = {
         frame_code=32,
         frame_instr=56,
         frame_owner=69,
+        frame_is_entry=68,
         frame_size=80,
         owned_by_generator=1,
         owned_by_cstack=-1,
@@ -251,6 +255,7 @@ OFFSETS: dict[tuple[int, int, int], PyOffsets] = {
         frame_code=0,
         frame_instr=56,
         frame_owner=70,
+        frame_is_entry=-1,
         frame_size=80,
         owned_by_generator=1,
         owned_by_cstack=3,
@@ -305,6 +310,7 @@ OFFSETS: dict[tuple[int, int, int], PyOffsets] = {
         frame_code=0,
         frame_instr=56,
         frame_owner=70,
+        frame_is_entry=-1,
         frame_size=80,
         owned_by_generator=1,
         owned_by_cstack=3,

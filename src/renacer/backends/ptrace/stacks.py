@@ -75,7 +75,7 @@ class StackCapture:
         known = self._converted.get(id(found))
         if known is not None and known[0] is found:
             return known[1]
-        python = tuple(SourceFrame(PYTHON, 0, f.qualname, f.filename, f.line) for f in found)
+        python = tuple(SourceFrame(PYTHON, 0, f.qualname, f.filename, f.line, f.inlined) for f in found)
         if len(self._converted) >= _CONVERTED_KEPT:
             self._converted.clear()
         self._converted[id(found)] = (found, python)  # held, so its id is not reused while it is a key
