@@ -1,5 +1,7 @@
 """Closures, lambdas and functions called back from C: a sorted() key, map(), filter(),
-functools.partial, a decorator's wrapper, and a closure returned by a factory."""
+functools.partial, a decorator's wrapper, a function behind functools.lru_cache, a closure
+returned by a factory, and code run by exec() (its file is `<generated>`, so the call is credited
+to the exec line here)."""
 
 import functools
 import os
@@ -24,6 +26,12 @@ def create(work, name):
         f.write(name)
 
 
+@functools.lru_cache
+def first_line(path):
+    with open(path) as f:  # syscall: openat
+        return f.readline()
+
+
 def opener(work):
     def open_in(name):
         return os.open(os.path.join(work, name), os.O_RDONLY)  # syscall: openat
@@ -41,6 +49,10 @@ def main():
     dirs = list(filter(lambda n: os.path.isdir(os.path.join(work, n)), ordered))  # syscall: newfstatat
     stat_a = functools.partial(os.stat, os.path.join(work, "a"))
     stat_a()  # syscall: newfstatat
+    first_line(os.path.join(work, "a"))
+    first_line(os.path.join(work, "a"))  # cached: no syscall
+    code = compile("os.stat(d + '/bb')\n", "<generated>", "exec")
+    exec(code, {"os": os, "d": d})  # syscall: newfstatat
     open_in = opener(work)
     for name in ordered:
         os.close(open_in(name))

@@ -1,6 +1,8 @@
 """Built-in open(): read and write in one expression, in a with block, in a comprehension, in a
-context manager's __enter__ and __exit__, and a failing open caught by the caller."""
+context manager's __enter__ and __exit__, a failing open caught by the caller, opens in an except
+and a finally block, in __del__ (run by `del`) and in an atexit handler (run at exit)."""
 
+import atexit
 import os
 
 import audit_hook
@@ -20,6 +22,29 @@ class Scratch:
         self.file.close()
         os.unlink(self.path)  # syscall: unlink
         return False
+
+
+class Flushed:
+    """Writes its marker file when it is collected."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __del__(self):
+        open(self.path, "w").close()  # syscall: openat
+
+
+def recover(work):
+    try:
+        os.rmdir(os.path.join(work, "one"))  # syscall: rmdir
+    except NotADirectoryError:
+        open(os.path.join(work, "recovered"), "w").close()  # syscall: openat
+    finally:
+        open(os.path.join(work, "finally"), "w").close()  # syscall: openat
+
+
+def at_exit(work):
+    open(os.path.join(work, "at-exit"), "w").close()  # syscall: openat
 
 
 def write_all(work, names):
@@ -44,6 +69,10 @@ def main():
         open(os.path.join(work, "absent"))  # syscall: openat
     except FileNotFoundError:
         pass
+    recover(work)
+    flushed = Flushed(os.path.join(work, "flushed"))
+    del flushed
+    atexit.register(at_exit, work)
     return first
 
 

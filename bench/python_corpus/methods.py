@@ -1,5 +1,6 @@
 """Methods: __init__, an instance method, a classmethod, a staticmethod, a property, an
-inherited method reached through super(), and a dunder method called by a built-in."""
+inherited method reached through super(), a dunder method called by a built-in, and a class
+body run inside a function."""
 
 import os
 
@@ -48,6 +49,12 @@ def main():
     store = LoggedStore.at(work, "store")
     store.save("x", "xx")
     Store.size(store.path("x"))
+
+    class Settings:
+        found = os.path.exists(os.path.join(work, "store", "x"))  # syscall: newfstatat
+        fd = os.open(os.path.join(work, "store", "x"), os.O_RDONLY)  # syscall: openat
+
+    os.close(Settings.fd)
     return len(store)
 
 

@@ -1,4 +1,4 @@
-"""Recursion: a syscall at the bottom of a deep recursion, and mutual recursion over a tree of
+"""Recursion: a syscall at the bottom of a recursion 300 frames deep, and mutual recursion over a tree of
 directories that makes syscalls on the way down and on the way back up."""
 
 import os
@@ -29,7 +29,7 @@ def make_files(path, depth):
 
 def main():
     work = audit_hook.install()
-    deep(work, 60)
+    deep(work, 300)
     make_dirs(os.path.join(work, "r"), 3)
 
 
