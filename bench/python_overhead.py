@@ -39,6 +39,7 @@ from renacer.arch import current  # noqa: E402
 from renacer.backends.ptrace import libc  # noqa: E402
 from renacer.backends.ptrace.memory import ProcessMemory  # noqa: E402
 from renacer.backends.ptrace.stacks import StackCapture  # noqa: E402
+from renacer.backends.ptrace.tracer import MAPPING_CALLS  # noqa: E402
 from renacer.config import Config  # noqa: E402
 from renacer.pystack import PythonStacks  # noqa: E402
 from renacer.source.registers import thread_pointer  # noqa: E402
@@ -54,8 +55,6 @@ INTERPRETERS = {
     "debian-3.11": "/usr/bin/python3.11",
 }
 LOOP_DEPTH = 10  # frames of py_workload.py's step(): module, main, 7 x nest, step
-# calls after which a process may have mapped new code (as StackCapture re-reads its module map)
-_MAPPING_CALLS = frozenset({"mmap", "mprotect", "munmap", "mremap", "execve", "execveat"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +115,13 @@ def traced_reads(python: str, work: Path, iterations: int, name: str) -> ReadCos
             if info.op != libc.SYSCALL_INFO_ENTRY:
                 continue
             syscall = names.get(info.words[0], "?")
-            modules = unwinder.module_map(pid, memory, fresh=previous in _MAPPING_CALLS)
+            remapped = previous in MAPPING_CALLS  # every call stops here, so the last one tells
+            modules = unwinder.module_map(pid, memory, fresh=remapped)
             start = time.perf_counter_ns()
             found = stacks.stack(pid, pid, memory, modules, fs_base)
             took = time.perf_counter_ns() - start
             start = time.perf_counter_ns()
-            capture.capture(pid, pid, memory, info.instruction_pointer, info.stack_pointer, previous)
+            capture.capture(pid, pid, memory, info.instruction_pointer, info.stack_pointer, remapped)
             captured = time.perf_counter_ns() - start
             previous = syscall
             if syscall == "getppid":

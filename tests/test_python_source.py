@@ -236,3 +236,17 @@ def test_mixed_puts_runs_left_over_by_a_short_native_stack_at_its_end():
     helper = native("call_function", inlined=True)  # inlined into the loop: the run goes before it
     assert mixed((stat, helper, loop), (inner, caller, top)) == (stat, inner, caller, helper, loop, top)
     assert mixed((), (inner, top)) == (inner, top)
+
+
+def test_a_library_mapped_by_untraced_calls_is_found_before_the_next_traced_one(tmp_path):
+    # only openat is traced: the mmaps that map libpython stop the task but are not printed; the
+    # interpreter must still be known at the next openat, so C start-up code in libpython (locale
+    # set-up, path config) is 'no Python frame', not credited to libpython's C lines as user code
+    python = _interpreter("3.12")
+    done = _run("--source", "-e", "trace=openat", "--", python, "-c", "open('/dev/null').close()")
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stderr.splitlines()
+    loaded = next(i for i, t in enumerate(lines) if "libpython3.12.so" in t and "= 3" in t)
+    after = [t for t in lines[loaded + 1:] if t.startswith("openat(")]
+    assert after and not [t for t in after if re.search(r"\.[ch]:\d+ in \w+\]$", t)], after
+    assert after[-1].endswith("   [<string>:1 in <module>]"), after[-1]

@@ -37,8 +37,9 @@ _RUNTIME_SOURCES = (
 
 def is_user_frame(frame: SourceFrame) -> bool:
     """Whether a frame is in the user's own code: a line of a source that is not a runtime's."""
-    if frame.module == PYTHON:  # not the standard library, not an installed package, not frozen
-        return bool(frame.file) and not frame.file.startswith("<") and not any(
+    if frame.module == PYTHON:  # not the standard library (frozen modules too), not an installed package;
+        # code compiled from a string is the user's ('<string>' of python -c, '<stdin>', exec's own names)
+        return bool(frame.file) and not frame.file.startswith("<frozen ") and not any(
             marker in frame.file for marker in _PYTHON_LIBRARIES)
     if not frame.file or not frame.module or frame.module.startswith("["):
         return False  # no line, no mapping, or the vDSO

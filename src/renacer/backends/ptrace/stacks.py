@@ -18,8 +18,6 @@ from ...source.unwind import Unwinder
 from ...syscalls.base import MemoryReader
 from . import libc
 
-# calls after which a process may have mapped new code (an interpreter's library, say)
-_MAPPING_CALLS = frozenset({"mmap", "mprotect", "munmap", "mremap", "execve", "execveat"})
 _CONVERTED_KEPT = 4096
 Captured = tuple[tuple[StackFrame, ...], str, tuple[SourceFrame, ...]]
 
@@ -39,11 +37,12 @@ class StackCapture:
 
             self.python = PythonStacks()
 
-    def capture(self, tgid: int, tid: int, memory: MemoryReader, ip: int, sp: int, previous: str) -> Captured:
+    def capture(self, tgid: int, tid: int, memory: MemoryReader, ip: int, sp: int,
+                remapped: bool) -> Captured:
         """(native frames, how they were walked, Python frames) of a task stopped at a syscall entry.
 
-        ``previous``: the task's last syscall; after one that maps memory the module map is read
-        again, so an interpreter's library mapped since is found.
+        ``remapped``: the task may have mapped code since its last capture (a mapping call, traced
+        or not), so the module map is read again and an interpreter's library mapped since is found.
         """
         raw: list[bytes | None] = []
 
@@ -54,7 +53,7 @@ class StackCapture:
 
         python: tuple[SourceFrame, ...] = ()
         if self.python is not None:
-            modules = self.unwinder.module_map(tgid, memory, fresh=previous in _MAPPING_CALLS)
+            modules = self.unwinder.module_map(tgid, memory, fresh=remapped)
             found = self.python.stack(tgid, tid, memory, modules,
                                       lambda: _maybe(thread_pointer, regs_block(), self.arch))
             if found is not None:

@@ -44,6 +44,9 @@ from .libc import ptrace
 from .memory import ProcessMemory
 from .process import attach_options, read_tgid, seize_pids, spawn
 
+# calls after which a process may have mapped new code (an interpreter's library, say)
+MAPPING_CALLS = frozenset({"mmap", "mprotect", "munmap", "mremap", "execve", "execveat"})
+
 _SYSCALL_STOP = signal.SIGTRAP | 0x80
 _GROUP_STOP_SIGNALS = frozenset({signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU})
 _EXEC_NAMES = frozenset({"execve", "execveat"})
@@ -73,7 +76,7 @@ _SKIP = object()  # marks a task inside a syscall that is filtered out
 class _Task:
     """One traced thread."""
 
-    __slots__ = ("tid", "tgid", "pending", "hidden", "exec_failed", "mem", "fd_path", "last_name")
+    __slots__ = ("tid", "tgid", "pending", "hidden", "exec_failed", "mem", "fd_path", "last_name", "remapped")
 
     def __init__(self, tid: int, tgid: int, hidden: bool = False) -> None:
         self.tid = tid
@@ -83,6 +86,7 @@ class _Task:
         self.exec_failed = False  # ...and after a failed one, only its exit is
         self.mem = ProcessMemory(tid)
         self.last_name = ""
+        self.remapped = True  # it may have mapped code since its stack was last captured
         self.fd_path = self._fd_path
 
     def retid(self, tid: int) -> None:
@@ -295,6 +299,8 @@ class PtraceTracer:
         nr = words[0]  # type: ignore[index]
         name = self.arch.syscall_name(nr)
         previous, task.last_name = task.last_name, name
+        if name in MAPPING_CALLS:  # traced or not: the next stack captured reads the module map again
+            task.remapped = True
         if task.hidden:
             if name not in _EXEC_NAMES:
                 task.pending = _SKIP
@@ -316,8 +322,11 @@ class PtraceTracer:
         entry_text = self._decode(decoder, call, entering=True) if self.cfg.decode else ()
         # the spawned command's first execve is still renacer's own child: it has no stack of the user's
         wanted = self._stacks is not None and (self._exec_done or task.tid != self.main_pid)
-        stack, unwound, pystack = (self._stacks.capture(task.tgid, task.tid, task.mem, ip, sp, previous)
-                                   if wanted else ((), "", ()))
+        stack, unwound, pystack = ((), "", ())
+        if wanted:
+            stack, unwound, pystack = self._stacks.capture(task.tgid, task.tid, task.mem, ip, sp,
+                                                           task.remapped)
+            task.remapped = False
         mono, wall = _now()
         if decoder.never_returns:
             task.pending = None
