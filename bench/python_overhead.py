@@ -39,7 +39,7 @@ from renacer.arch import current  # noqa: E402
 from renacer.backends.ptrace import libc  # noqa: E402
 from renacer.backends.ptrace.memory import ProcessMemory  # noqa: E402
 from renacer.backends.ptrace.stacks import StackCapture  # noqa: E402
-from renacer.backends.ptrace.tracer import MAPPING_CALLS  # noqa: E402
+from renacer.backends.ptrace.tracer import MAPPING_CALLS, maps_code  # noqa: E402
 from renacer.config import Config  # noqa: E402
 from renacer.pystack import PythonStacks  # noqa: E402
 from renacer.source.registers import thread_pointer  # noqa: E402
@@ -95,7 +95,7 @@ def traced_reads(python: str, work: Path, iterations: int, name: str) -> ReadCos
     captures: list[int] = []
     startup: list[int] = []
     depths: Counter[int] = Counter()
-    first, in_step, markers, previous, deliver = 0, 0, 0, "execve", 0
+    first, in_step, markers, mapped, deliver = 0, 0, 0, True, 0
 
     def fs_base() -> int | None:
         block = libc.get_regs(pid)
@@ -115,15 +115,15 @@ def traced_reads(python: str, work: Path, iterations: int, name: str) -> ReadCos
             if info.op != libc.SYSCALL_INFO_ENTRY:
                 continue
             syscall = names.get(info.words[0], "?")
-            remapped = previous in MAPPING_CALLS  # every call stops here, so the last one tells
-            modules = unwinder.module_map(pid, memory, fresh=remapped)
+            modules = unwinder.module_map(pid, memory, fresh=mapped)
             start = time.perf_counter_ns()
             found = stacks.stack(pid, pid, memory, modules, fs_base)
             took = time.perf_counter_ns() - start
             start = time.perf_counter_ns()
-            capture.capture(pid, pid, memory, info.instruction_pointer, info.stack_pointer, remapped)
+            capture.capture(pid, pid, memory, info.instruction_pointer, info.stack_pointer, mapped)
             captured = time.perf_counter_ns() - start
-            previous = syscall
+            # every call stops here, so the last one tells whether code was mapped since the last capture
+            mapped = syscall in MAPPING_CALLS and maps_code(syscall, tuple(info.words))
             if syscall == "getppid":
                 markers += 1
             elif markers == 1:  # inside the steady loop

@@ -81,17 +81,6 @@ class PageCache:
             return self.page(addr - at), at
         return self.memory.read(addr, size), 0
 
-    def joined(self, spans: list[tuple[int, int]]) -> bytes | None:
-        """The bytes of every (address, size) joined, from what this read holds where it can; None if
-        any is unreadable."""
-        parts = []
-        for addr, size in spans:
-            data, at = self.object(addr, size)
-            if data is None or len(data) < at + size:
-                return None
-            parts.append(data[at:at + size])
-        return b"".join(parts)
-
     def page(self, first: int) -> bytes | None:
         """The page at ``first`` (page-aligned), read once."""
         self.used[first] = None

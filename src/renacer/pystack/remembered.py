@@ -17,7 +17,6 @@ from functools import lru_cache
 from typing import Any
 
 from .frames import FrameWalker, PyFrame, Walked
-from .objects import PageCache
 
 MAX_RESULTS = 256  # stacks remembered for one set of spans (the lines of one loop, say)
 SHAPES_PER_FRAME = 4  # sets of spans remembered per innermost frame address (sibling calls share it)
@@ -99,9 +98,10 @@ class Remembered:
                 return found
         return None
 
-    def keep(self, memory: Any, pages: PageCache, tid: int, tstate: int, cframe: int, walked: Walked,
+    def keep(self, memory: Any, tid: int, tstate: int, cframe: int, walked: Walked,
              frames: tuple[PyFrame, ...]) -> None:
-        """Remember a walk's frames under the values of the words it read (from the walk's pages)."""
+        """Remember a walk's frames under the values of the words it read (read again, at once: the
+        process is stopped, so they are the values the walk saw)."""
         spans = [(tstate, self.state[1])]
         fmt = ["<", self.state[0]]
         if self.cframe_at >= 0:
@@ -110,8 +110,7 @@ class Remembered:
         spans += [(addr, self.frame[1]) for addr in walked.frames]
         spans += [(addr, self.code[1]) for addr in walked.codes]
         fmt += [self.frame[0]] * len(walked.frames) + [self.code[0]] * len(walked.codes)
-        raw = pages.joined(spans)
-        if raw is None or not walked.frames:
+        if not walked.frames:
             return
         key = tuple(spans)
         thread = self.threads.get(tid)
@@ -130,6 +129,9 @@ class Remembered:
             del shapes[SHAPES_PER_FRAME:]
         elif len(shape.results) >= MAX_RESULTS:
             shape.results.clear()
+        raw = memory.read_gather(shape.gathered)  # one read: cheaper than piecing it from the walk's pages
+        if raw is None:
+            return
         thread.last = shape
         shape.results[shape.layout.unpack(raw)] = frames
 

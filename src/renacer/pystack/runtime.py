@@ -241,7 +241,7 @@ class PythonStacks:
                     frames, walked = walker.walk(memory, frame)
                     if frames:
                         if walked is not None and interp.remembered is not None:
-                            interp.remembered.keep(memory.memory, memory, tid, tstate, cframe, walked, frames)
+                            interp.remembered.keep(memory.memory, tid, tstate, cframe, walked, frames)
                         return frames
                 tstate = _Q.unpack_from(block, o.tstate_next)[0]
             head = _read_pointer(memory, head + o.interp_next) or 0

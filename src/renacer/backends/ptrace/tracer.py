@@ -45,7 +45,20 @@ from .memory import ProcessMemory
 from .process import attach_options, read_tgid, seize_pids, spawn
 
 # calls after which a process may have mapped new code (an interpreter's library, say)
-MAPPING_CALLS = frozenset({"mmap", "mprotect", "munmap", "mremap", "execve", "execveat"})
+MAPPING_CALLS = frozenset({"mmap", "mmap2", "mprotect", "execve", "execveat"})
+_PROT_EXEC, _MAP_FIXED, _MAP_ANONYMOUS = 0x4, 0x10, 0x20  # asm-generic/mman-common.h
+
+
+def maps_code(name: str, words: tuple[int, ...]) -> bool:
+    """Whether a call (number and arguments in ``words``) may map a library's code or data: an
+    mmap of a file, of executable memory or at a fixed place (a library's .bss), an mprotect
+    making memory executable, an exec. An allocator's anonymous memory is not looked at again."""
+    if name in ("mmap", "mmap2"):
+        prot, flags = words[3], words[4]
+        return bool(prot & _PROT_EXEC or flags & _MAP_FIXED or not flags & _MAP_ANONYMOUS)
+    if name == "mprotect":
+        return bool(words[3] & _PROT_EXEC)
+    return name in MAPPING_CALLS
 
 _SYSCALL_STOP = signal.SIGTRAP | 0x80
 _GROUP_STOP_SIGNALS = frozenset({signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU})
@@ -299,8 +312,8 @@ class PtraceTracer:
         nr = words[0]  # type: ignore[index]
         name = self.arch.syscall_name(nr)
         previous, task.last_name = task.last_name, name
-        if name in MAPPING_CALLS:  # traced or not: the next stack captured reads the module map again
-            task.remapped = True
+        if name in MAPPING_CALLS and maps_code(name, words):  # traced or not: the next stack captured
+            task.remapped = True  # reads the module map again
         if task.hidden:
             if name not in _EXEC_NAMES:
                 task.pending = _SKIP
