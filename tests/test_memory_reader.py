@@ -88,7 +88,9 @@ def test_read_gather_joins_its_spans_all_or_nothing():
         ctypes.memmove(base, b"FIRST", 5)
         assert mem.read_gather(gathered) == b"secondFIRST"  # packed once, read anew each time
         assert mem.read_gather(mem.gather(((base, 5), (base + PAGE, 8)))) is None  # one span unreadable
-        assert mem.read_gather(mem.gather(((base, 1 << 20),))) is None  # more than one read holds
+        assert mem.read_gather(mem.gather(((base, 1 << 20),))) is None  # runs into the hole
+        assert mem.read_gather(mem.gather(((base, 1),) * 1025)) is None  # more iovecs than one call takes
+        assert mem.read_gather(mem.gather(((base, 1),) * 1024)) == b"F" * 1024
     finally:
         _libc.mprotect(base + PAGE, PAGE, 3)
         region.close()

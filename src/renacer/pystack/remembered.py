@@ -22,6 +22,7 @@ MAX_RESULTS = 256  # stacks remembered for one set of spans (the lines of one lo
 SHAPES_PER_FRAME = 4  # sets of spans remembered per innermost frame address (sibling calls share it)
 MAX_FRAMES = 64  # innermost frame addresses remembered per thread
 MAX_THREADS = 4096
+NEAR = 512  # pieces closer than this are read as one span (the bytes between are read and skipped)
 
 
 @lru_cache(maxsize=256)
@@ -41,9 +42,9 @@ def _picks(spec: list[tuple[int, str]]) -> tuple[str, int]:
 
 @dataclass(slots=True)
 class Shape:
-    """The spans one walk depended on, and the stacks seen for values read there."""
+    """The words one walk depended on, how to read them, and the stacks seen for values read there."""
 
-    spans: tuple[tuple[int, int], ...]
+    spans: tuple  # what it was made from: (thread state, C frame, frame addresses, code addresses)
     gathered: Any  # the reader's handle for the spans (``MemoryReader.gather``)
     layout: struct.Struct
     results: dict[tuple[int, ...], tuple[PyFrame, ...]] = field(default_factory=dict)
@@ -53,6 +54,27 @@ class Shape:
 class _Thread:
     last: Shape  # the shape of the thread's last stack, tried first
     by_frame: dict[int, list[Shape]]  # shapes by their innermost frame's address, latest first
+
+
+def _regions(first: list[tuple[int, int, str]], pieces: list[tuple[int, int, str]]) -> tuple[tuple, str]:
+    """Spans to read for (address, size, format) pieces, and the format of what they read: the
+    ``first`` pieces each alone and in order (their values lead), the rest by address with
+    neighbours less than NEAR bytes apart read as one span (frames sit side by side in a thread's
+    data stack), so a read takes a few iovecs rather than one per frame and code object."""
+    spans = [(addr, size) for addr, size, _ in first]
+    fmt = "<" + "".join(code for _, _, code in first)
+    start = end = -1
+    for addr, size, code in sorted(pieces):
+        if start >= 0 and end <= addr < end + NEAR:
+            fmt += (f"{addr - end}x" if addr > end else "") + code
+            end = addr + size
+            continue
+        if start >= 0:
+            spans.append((start, end - start))
+        start, end = addr, addr + size
+        fmt += code
+    spans.append((start, end - start))
+    return tuple(spans), fmt
 
 
 class Remembered:
@@ -102,23 +124,20 @@ class Remembered:
              frames: tuple[PyFrame, ...]) -> None:
         """Remember a walk's frames under the values of the words it read (read again, at once: the
         process is stopped, so they are the values the walk saw)."""
-        spans = [(tstate, self.state[1])]
-        fmt = ["<", self.state[0]]
-        if self.cframe_at >= 0:
-            spans.append((cframe + self.cframe_at, 8))
-            fmt.append("Q")
-        spans += [(addr, self.frame[1]) for addr in walked.frames]
-        spans += [(addr, self.code[1]) for addr in walked.codes]
-        fmt += [self.frame[0]] * len(walked.frames) + [self.code[0]] * len(walked.codes)
         if not walked.frames:
             return
-        key = tuple(spans)
+        state = (tstate, self.state[1], self.state[0])
+        pieces = [(addr, self.frame[1], self.frame[0]) for addr in walked.frames]
+        pieces += [(addr, self.code[1], self.code[0]) for addr in walked.codes]
+        key = (tstate, cframe, walked.frames, walked.codes)
         thread = self.threads.get(tid)
         inner = walked.frames[0]
         shapes = thread.by_frame.setdefault(inner, []) if thread is not None else []
         shape = next((known for known in shapes if known.spans == key), None)
         if shape is None:
-            shape = Shape(key, memory.gather(key), _layout("".join(fmt)))
+            first = [state, (cframe + self.cframe_at, 8, "Q")] if self.cframe_at >= 0 else [state]
+            spans, fmt = _regions(first, pieces)
+            shape = Shape(key, memory.gather(spans), _layout(fmt))
             if thread is None:
                 if len(self.threads) >= MAX_THREADS:
                     self.threads.clear()

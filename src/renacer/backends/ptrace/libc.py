@@ -195,11 +195,14 @@ def read_spans(pid: int, spans: list[tuple[int, int]]) -> list[bytes | None]:
     return out
 
 
-def read_gather(pid: int, remote: bytes, count: int, total: int) -> bytes | None:
-    """The ``count`` spans packed in ``remote`` (address, size words) read back to back by one
-    process_vm_readv, all or nothing: their ``total`` bytes joined, or None."""
-    if count > _BATCH or total > _BUFFER_SIZE:
+_IOV_MAX = 1024  # iovecs one process_vm_readv takes (UIO_MAXIOV)
+
+
+def read_gather(pid: int, local: bytes, remote: bytes, count: int, total: int,
+                into: ctypes.Array) -> bytes | None:  # type: ignore[type-arg]
+    """The ``count`` spans packed in ``remote`` (address, size words) read by one process_vm_readv
+    into ``into`` (``local`` is its packed iovec), all or nothing: their ``total`` bytes, or None."""
+    if count > _IOV_MAX:
         return None
-    base = _buffer_address()
-    got = _readv_packed(pid, struct.pack("<QQ", base, total), 1, remote, count, 0)
-    return ctypes.string_at(base, total) if got == total else None
+    got = _readv_packed(pid, local, 1, remote, count, 0)
+    return into.raw if got == total else None

@@ -25,13 +25,15 @@ def _page_chunks(addr: int, size: int) -> list[tuple[int, int]]:
 class Gather:
     """Spans to read back to back, packed once for reading many times (see ``read_gather``)."""
 
-    __slots__ = ("count", "remote", "spans", "total")
+    __slots__ = ("buffer", "count", "local", "remote", "spans", "total")
 
     def __init__(self, spans: tuple[tuple[int, int], ...]) -> None:
         self.spans = spans
         self.count = len(spans)
         self.total = sum(size for _, size in spans)
         self.remote = struct.pack(f"<{2 * len(spans)}Q", *[word for span in spans for word in span])
+        self.buffer = ctypes.create_string_buffer(self.total)  # its own: read into, copied out at once
+        self.local = struct.pack("<QQ", ctypes.addressof(self.buffer), self.total)
 
 
 class ProcessMemory:
@@ -68,7 +70,7 @@ class ProcessMemory:
 
     def read_gather(self, gather: Gather) -> bytes | None:
         """The bytes of every span of ``gather`` joined, read by one call; None if any failed."""
-        return read_gather(self.pid, gather.remote, gather.count, gather.total)
+        return read_gather(self.pid, gather.local, gather.remote, gather.count, gather.total, gather.buffer)
 
     def read_cstr(self, addr: int, limit: int) -> tuple[bytes, bool] | None:
         """The string at ``addr``: up to ``limit`` bytes before its NUL, and whether it ended.
