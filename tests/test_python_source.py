@@ -250,3 +250,26 @@ def test_a_library_mapped_by_untraced_calls_is_found_before_the_next_traced_one(
     after = [t for t in lines[loaded + 1:] if t.startswith("openat(")]
     assert after and not [t for t in after if re.search(r"\.[ch]:\d+ in \w+\]$", t)], after
     assert after[-1].endswith("   [<string>:1 in <module>]"), after[-1]
+
+
+@pytest.mark.parametrize("version", ["3.10", "3.12"])
+def test_code_compiled_from_a_string_is_the_users_unless_the_standard_library_ran_it(version, tmp_path):
+    python = _interpreter(version)
+    site_dir = tmp_path / "site"
+    site_dir.mkdir()
+    by_site, by_user = tmp_path / "by-site", tmp_path / "by-user"
+    by_site.touch()
+    by_user.touch()
+    # a .pth line site exec's, which exec's again: both compiled from strings, run by the standard library
+    (site_dir / "probe.pth").write_text(f"import os; exec(\"os.stat({str(by_site)!r})\")\n")
+    generated = f"import os\nos.stat({str(by_user)!r})"
+    program = ("import site, os\n"
+               f"site.addsitedir({str(site_dir)!r})\n"
+               f"exec(compile({generated!r}, '<generated>', 'exec'))\n")
+    done = _run("--source", "-e", "trace=newfstatat", "--", python, "-c", program)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [t for t in done.stderr.splitlines() if t.startswith("newfstatat(")]
+    site_line = next(t for t in lines if str(by_site) in t)
+    user_line = next(t for t in lines if str(by_user) in t)
+    assert site_line.endswith("   [<string>:2 in <module>]"), site_line  # the -c line that called addsitedir
+    assert user_line.endswith("   [<generated>:2 in <module>]"), user_line

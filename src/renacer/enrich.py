@@ -62,6 +62,26 @@ def located(source: SourceFrame | None, unwound: str, frames: tuple[SourceFrame,
     return "inlined" if source.inlined else "exact"
 
 
+def user_python(frames: tuple[SourceFrame, ...]) -> SourceFrame | None:
+    """The innermost Python frame of the user's code. Code compiled from a string ('<string>',
+    '<stdin>', exec's names) counts when the user's code (or nothing: ``python -c``) ran it, not
+    when the standard library did (site's exec of a .pth file's import line): what decides is the
+    nearest caller that is not itself compiled from a string."""
+    for at, frame in enumerate(frames):
+        if is_user_frame(frame):
+            if not _from_string(frame.file):
+                return frame
+            caller = next((f for f in frames[at + 1:] if not _from_string(f.file)), None)
+            if caller is None or is_user_frame(caller):
+                return frame
+    return None
+
+
+def _from_string(file: str) -> bool:
+    """Whether a Python frame's code was compiled from a string (not a file, not a frozen module)."""
+    return file.startswith("<") and not file.startswith("<frozen ")
+
+
 def _is_loader(module: str) -> bool:
     """The dynamic loader: a stack that ends in it is the program's start-up, before any user code."""
     return module.rpartition("/")[2].startswith(("ld-linux", "ld.so", "ld64.so"))
@@ -121,8 +141,9 @@ class Enricher:
         """A Python program's call: its source is its innermost user Python frame."""
         known = self._stacks.get(id(ev.pystack))
         if known is None or known[0] is not ev.pystack:
-            wanted = (lambda f: bool(f.file)) if self.any_debug else is_user_frame
-            known = (ev.pystack, next((f for f in ev.pystack if wanted(f)), None))
+            stack = ev.pystack
+            source = next((f for f in stack if f.file), None) if self.any_debug else user_python(stack)
+            known = (stack, source)
             if len(self._stacks) >= _STACKS_KEPT:
                 self._stacks.clear()
             self._stacks[id(ev.pystack)] = known  # held, so its id is not reused while it is a key
