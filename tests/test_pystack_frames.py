@@ -15,6 +15,7 @@ import struct
 from pathlib import Path
 
 import pytest
+from pythons import missing
 from test_unwind import Tracee
 
 from renacer.backends.ptrace import libc
@@ -125,7 +126,7 @@ def trace_fixture(python: str, tmp_path: Path) -> tuple[dict[str, tuple], dict[s
 def test_stack_matches_the_interpreters_own(name: str, tmp_path: Path) -> None:
     python = INTERPRETERS[name]
     if not os.path.exists(python):
-        pytest.skip(f"{python} is not installed")
+        missing(python)
     ours, theirs, fresh_threads = trace_fixture(python, tmp_path)
     assert len(theirs) == 11, sorted(theirs)
     assert sorted(ours) == sorted(theirs)
@@ -152,7 +153,7 @@ def test_non_python_process_has_no_python_stack(tmp_path: Path) -> None:
 def test_unknown_version_gives_one_notice_and_no_stacks(tmp_path: Path) -> None:
     python = f"{PYENV}/3.9.18/bin/python3.9"  # found by its _PyRuntime symbol; no offsets for 3.9
     if not os.path.exists(python):
-        pytest.skip(f"{python} is not installed")
+        pytest.skip(f"{python} is not installed")  # not a supported interpreter: CI may lack it
     tracee = Tracee([python, "-c", "import os; os.getppid()"])
     reader = Reader(tracee.pid)
     try:
@@ -166,7 +167,7 @@ def test_unknown_version_gives_one_notice_and_no_stacks(tmp_path: Path) -> None:
 def test_runtime_is_trusted_only_once_its_data_is_mapped(tmp_path: Path) -> None:
     python = INTERPRETERS["3.12.1"]
     if not os.path.exists(python):
-        pytest.skip(f"{python} is not installed")
+        missing(python)
     tracee = Tracee([python, "-c", "import os; os.getppid()"])
     reader = Reader(tracee.pid)
     seen = []  # (libpython's code mapped, its data mapped, the stack read)

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+from pythons import missing
 from test_pystack_frames import INTERPRETERS, finish, syscall_entries
 from test_unwind import Tracee
 
@@ -51,7 +52,7 @@ class Counting:
 def test_a_remembered_stack_is_the_stack_read_anew(name: str, tmp_path: Path) -> None:
     python = INTERPRETERS[name]
     if not os.path.exists(python):
-        pytest.skip(f"{python} is not installed")
+        missing(python)
     tracee = Tracee([python, str(FIXTURE), str(tmp_path)])
     remembering, walking = PythonStacks(), PythonStacks()
     elves, maps = ElfCache(), None

@@ -8,12 +8,12 @@ interpreter skips its cases, except under CI=true, where every one must run.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from pythons import require
 
 from renacer.arch import current
 
@@ -25,12 +25,7 @@ PROGRAMS = acc.load_corpus()
 
 
 def _interpreter(label: str) -> str:
-    path = acc.INTERPRETERS[label]
-    if not Path(path).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{path} is not installed, and CI must run every interpreter")
-        pytest.skip(f"{path} is not installed")
-    return path
+    return require(acc.INTERPRETERS[label])
 
 
 def _report(result: acc.Score) -> str:

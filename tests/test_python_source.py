@@ -17,6 +17,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from fidelity import PROGRAMS, renacer_argv
+from pythons import require
 
 INTERPRETERS = {
     "3.10": "/root/.pyenv/versions/3.10.13/bin/python3",
@@ -33,10 +34,7 @@ _LINE = re.compile(r'^(\w+)\(.*"(?P<path>[^"]*)".*\)\s+= .*?   '
 
 
 def _interpreter(name: str) -> str:
-    path = INTERPRETERS[name]
-    if not Path(path).exists():
-        pytest.skip(f"{path} is not installed")
-    return path
+    return require(INTERPRETERS[name])
 
 
 def _marks() -> dict[int, set[str]]:

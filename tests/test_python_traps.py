@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from fidelity import PROGRAMS, build_program, renacer_argv
+from pythons import require
 
 PYENV = "/root/.pyenv/versions"
 INTERPRETERS = {
@@ -58,10 +59,7 @@ class Call:
 
 
 def _python(name: str) -> str:
-    path = INTERPRETERS[name]
-    if not Path(path).exists():
-        pytest.skip(f"{path} is not installed")
-    return path
+    return require(INTERPRETERS[name])
 
 
 def _marks(fixture: Path) -> dict[str, tuple[str, int]]:
