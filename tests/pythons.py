@@ -12,6 +12,16 @@ from typing import NoReturn
 
 import pytest
 
+PYENV = "/root/.pyenv/versions"
+# the supported interpreters: pyenv's builds (shared libpython, PIE) and Debian's (static, stripped)
+INTERPRETERS = {
+    "3.10": f"{PYENV}/3.10.13/bin/python3",
+    "3.11": f"{PYENV}/3.11.7/bin/python3",
+    "3.12": f"{PYENV}/3.12.1/bin/python3",
+    "3.13": f"{PYENV}/3.13.0/bin/python3",
+    "debian-3.11": "/usr/bin/python3.11",
+}
+
 
 def missing(path: str) -> NoReturn:
     """Skip the test for lack of ``path``; fail it under CI=true."""

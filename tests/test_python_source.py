@@ -17,15 +17,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 from fidelity import PROGRAMS, renacer_argv
-from pythons import require
+from pythons import INTERPRETERS, require
 
-INTERPRETERS = {
-    "3.10": "/root/.pyenv/versions/3.10.13/bin/python3",
-    "3.11": "/root/.pyenv/versions/3.11.7/bin/python3",
-    "3.12": "/root/.pyenv/versions/3.12.1/bin/python3",
-    "3.13": "/root/.pyenv/versions/3.13.0/bin/python3",
-    "debian-3.11": "/usr/bin/python3.11",
-}
 SCRIPT = PROGRAMS / "py_marked.py"
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "docs" / "schema" / "renacer-trace-1.schema.json"
 _MARK = re.compile(r"#\s*syscall:\s*([a-z0-9_, ]+)$")

@@ -18,16 +18,8 @@ from pathlib import Path
 
 import pytest
 from fidelity import PROGRAMS, build_program, renacer_argv
-from pythons import require
+from pythons import INTERPRETERS, require
 
-PYENV = "/root/.pyenv/versions"
-INTERPRETERS = {
-    "3.10": f"{PYENV}/3.10.13/bin/python3",
-    "3.11": f"{PYENV}/3.11.7/bin/python3",
-    "3.12": f"{PYENV}/3.12.1/bin/python3",
-    "3.13": f"{PYENV}/3.13.0/bin/python3",
-    "debian-3.11": "/usr/bin/python3.11",
-}
 EXEC = PROGRAMS / "py_trap_exec.py"
 TARGET = PROGRAMS / "py_trap_exec_target.py"
 THREADS = PROGRAMS / "py_trap_threads.py"
