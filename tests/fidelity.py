@@ -137,7 +137,9 @@ def build_program(name: str, flags: Sequence[str] | None = None, compiler: str |
     default_compiler, default_flags = _COMPILERS[source.suffix]
     compiler = compiler or default_compiler
     flags = tuple(default_flags if flags is None else flags)
-    digest = hashlib.sha256(source.read_bytes() + " ".join((compiler, *flags)).encode()).hexdigest()[:16]
+    # the source's path is in the key too: its debug info names it, and tests compare those names
+    key = source.read_bytes() + " ".join((str(source), compiler, *flags)).encode()
+    digest = hashlib.sha256(key).hexdigest()[:16]
     out_dir = BUILD_ROOT / digest
     binary = out_dir / source.stem
     if binary.exists():
