@@ -40,13 +40,14 @@ class PyFrame:
     inlined: bool = False  # run by the same evaluation-loop call as the frame after it (its caller)
 
 
-def _fields(spec: list[tuple[int, str]]) -> struct.Struct:
-    """One struct for fields at (offset, format) in offset order, with padding between them."""
-    fmt, at = "<", 0
+def picks(spec: list[tuple[int, str]]) -> tuple[str, int]:
+    """The struct format (no byte-order prefix) of fields at (offset, format code), in offset order
+    with padding between them, and the bytes it spans from offset 0."""
+    fmt, at = "", 0
     for offset, code in sorted(spec):
         fmt += (f"{offset - at}x" if offset > at else "") + code
         at = offset + struct.calcsize("<" + code)
-    return struct.Struct(fmt)
+    return fmt, at
 
 
 class FrameWalker:
@@ -62,7 +63,7 @@ class FrameWalker:
                 spec.append((o.frame_is_entry, "B"))
         else:
             spec = [(o.f_back, "Q"), (o.f_code, "Q"), (o.f_lasti, "i")]
-        self.layout = _fields(spec)
+        self.layout = struct.Struct("<" + picks(spec)[0])
         # where each of (previous, code, instruction[, owner[, is_entry]]) lands in the unpacked tuple
         order = sorted(range(len(spec)), key=lambda i: spec[i][0])
         self.picks = tuple(order.index(i) for i in range(len(spec)))

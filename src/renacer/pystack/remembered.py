@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .frames import FrameWalker, PyFrame, Walked
+from .frames import FrameWalker, PyFrame, Walked, picks
 
 MAX_RESULTS = 256  # stacks remembered for one set of spans (the lines of one loop, say)
 SHAPES_PER_FRAME = 4  # sets of spans remembered per innermost frame address (sibling calls share it)
@@ -28,16 +28,6 @@ NEAR = 512  # pieces closer than this are read as one span (the bytes between ar
 @lru_cache(maxsize=256)
 def _layout(fmt: str) -> struct.Struct:
     return struct.Struct(fmt)
-
-
-def _picks(spec: list[tuple[int, str]]) -> tuple[str, int]:
-    """The struct format (no byte-order prefix) of fields at (offset, code), padded between them,
-    and the bytes it spans from offset 0."""
-    fmt, at = "", 0
-    for offset, code in sorted(spec):
-        fmt += (f"{offset - at}x" if offset > at else "") + code
-        at = offset + struct.calcsize("<" + code)
-    return fmt, at
 
 
 @dataclass(slots=True)
@@ -82,7 +72,7 @@ class Remembered:
 
     def __init__(self, walker: FrameWalker, id_at: int, frame_at: int, cframe_at: int) -> None:
         o = walker.o
-        self.state = _picks([(id_at, "Q"), (frame_at, "Q")])
+        self.state = picks([(id_at, "Q"), (frame_at, "Q")])
         self.cframe_at = cframe_at  # where 3.11/3.12's C frame holds the current frame (-1: none)
         # where the innermost frame's address is among the values read: the C frame's word, or
         # the thread state's frame field (which of its two fields comes first depends on offsets)
@@ -92,7 +82,7 @@ class Remembered:
                 (o.co_firstlineno, "i")]
         if o.co_firsttraceable >= 0:
             code.append((o.co_firsttraceable, "i"))
-        self.code = _picks(code)
+        self.code = picks(code)
         self.threads: dict[int, _Thread] = {}
 
     def lookup(self, memory: Any, tid: int) -> tuple[PyFrame, ...] | None:
@@ -153,7 +143,3 @@ class Remembered:
             return
         thread.last = shape
         shape.results[shape.layout.unpack(raw)] = frames
-
-    def forget(self, tid: int) -> None:
-        """Drop a thread's remembered stacks."""
-        self.threads.pop(tid, None)
