@@ -58,6 +58,10 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   --function-time  syscall time per user function, the hot paths and the call graph, at the end
   --flamegraph FILE  syscall stacks weighted by time: FILE.folded, .txt, .svg or .speedscope.json
   --stack=MODE  for Python programs: python (their Python frames, the default), native, mixed
+  --backend B   ptrace (the default), ebpf (in the kernel: the program never stops), auto
+  --seccomp-bpf, --no-seccomp-bpf  stop the program only for traced syscalls (on by default
+                when renacer starts it with a -e trace= subset and may install the filter)
+  --no-colocate do not keep renacer on one CPU (ptrace: its tracees' stops then cross CPUs)
   -h, --help    this help;  -V, --version  the version
 """
 
@@ -69,8 +73,9 @@ _LONG = [
     "failed-only", "trace-path=", "summary-only", "summary", "summary-sort-by=", "summary-wall-clock",
     "summary-columns=", "format=", "input=", "stats-extended", "summary-interval=", "anomaly-threshold=",
     "anomaly-realtime", "anomaly-window-size=", "stack-traces", "source", "source-all", "function-time",
-    "flamegraph=", "stack=",
+    "flamegraph=", "stack=", "backend=", "seccomp-bpf", "no-seccomp-bpf", "no-colocate",
 ]
+BACKENDS = ("ptrace", "ebpf", "auto")
 _XLAT_STYLES = ("raw", "abbrev", "verbose")
 _SYSCALL_SETS = ("trace", "abbrev", "verbose", "raw")  # -e qualifiers whose values are syscall sets
 _FD_SETS = ("read", "write")
@@ -184,6 +189,14 @@ def parse_args(argv: list[str]) -> Config | str:
             if val not in STACK_MODES:
                 raise UsageError(f"invalid --stack argument: '{val}' (python, native or mixed)")
             cfg = replace(cfg, stack_mode=val)
+        elif opt == "--backend":
+            if val not in BACKENDS:
+                raise UsageError(f"invalid --backend argument: '{val}' (ptrace, ebpf or auto)")
+            cfg = replace(cfg, backend=val)
+        elif opt in ("--seccomp-bpf", "--no-seccomp-bpf"):
+            cfg = replace(cfg, seccomp_bpf=opt == "--seccomp-bpf")
+        elif opt == "--no-colocate":
+            cfg = replace(cfg, colocate=False)
         elif opt in ("-w", "--summary-wall-clock"):
             pass  # renacer's times are wall-clock times already (see sinks/summary.py)
         elif opt in ("-P", "--trace-path"):

@@ -49,6 +49,9 @@ class Config:
     function_time: bool = False  # --function-time: syscall time per user function, hot paths, call graph
     flamegraph: str | None = None  # --flamegraph FILE: stacks weighted by syscall time (.folded/.svg/...)
     stack_mode: str = "python"  # --stack: a Python program's 'python' frames, its 'native' ones, or 'mixed'
+    backend: str = "ptrace"  # --backend: 'ptrace', 'ebpf' (kernel-side, the tracee never stops), 'auto'
+    seccomp_bpf: bool | None = None  # --seccomp-bpf / --no-seccomp-bpf; None: whenever it is correct
+    colocate: bool = True  # ptrace: run renacer on one CPU, where its tracees' stops wake it cheaply
 
     @property
     def stacks(self) -> bool:

@@ -161,4 +161,32 @@ class ProcessEvent:
 
 
 
-Event = SyscallEnter | SyscallEvent | SignalEvent | StopEvent | ExitEvent | ProcessEvent
+@dataclass(frozen=True, slots=True)
+class LostEvent:
+    """Events the kernel had to drop (the eBPF ring buffer was full): ``LOST n events``."""
+
+    count: int  # events dropped since the previous LostEvent
+    ts_ns: int
+    wall_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class SyscallTotals:
+    """One syscall's calls, errors and time, added up in the kernel (eBPF ``-c``), for a summary.
+
+    ``histogram[i]`` counts the calls whose duration in ns had bit length i (0 ns in slot 0,
+    1 ns in 1, 2-3 ns in 2, ...): percentiles from it are interpolated, and say so.
+    """
+
+    nr: int
+    name: str
+    calls: int
+    errors: int
+    total_ns: int
+    min_ns: int
+    max_ns: int
+    histogram: tuple[int, ...] = ()
+
+
+Event = (SyscallEnter | SyscallEvent | SignalEvent | StopEvent | ExitEvent | ProcessEvent | LostEvent
+         | SyscallTotals)
