@@ -4,6 +4,9 @@ Every duration is kept, as an unsigned 64-bit integer in an ``array`` (8 bytes a
 Python object per call), so percentiles are exact rather than estimated by a sketch: a
 million calls of one syscall take 8 MB. Percentiles interpolate linearly between the two
 nearest ranks, the method numpy uses by default, so they equal ``numpy.percentile``.
+
+The eBPF backend keeps no durations, only a log2 histogram per syscall (``from_histogram``):
+its percentiles are interpolated within the buckets, and its summary says so.
 """
 
 from __future__ import annotations
@@ -52,5 +55,51 @@ class LatencySummary:
     min: int
     max: int
     mean: float
-    stddev: float
+    stddev: float | None  # None when not measured (a histogram gives none)
     percentiles: tuple[float, ...]  # at PERCENTILES
+    interpolated: bool = False  # percentiles estimated within histogram buckets, not exact
+
+
+def bucket_bounds(slot: int) -> tuple[int, int]:
+    """The durations (ns) a log2 histogram slot holds: those of bit length ``slot``."""
+    return (0, 0) if slot == 0 else (1 << (slot - 1), (1 << slot) - 1)
+
+
+def from_histogram(calls: int, total_ns: int, min_ns: int, max_ns: int,
+                   histogram: tuple[int, ...]) -> LatencySummary:
+    """A summary from exact calls/total/min/max and a log2 histogram; percentiles interpolated.
+
+    The k-th smallest duration is estimated as the midpoint of its share of its bucket, the
+    bucket narrowed to [min, max] (so a bucket holding one distinct value is exact); the
+    smallest and largest are the exact min and max. Percentiles then interpolate between the
+    estimated ranks as ``percentile`` does between exact ones.
+    """
+    if calls <= 0:
+        raise ValueError("summary of no calls")
+    starts: list[tuple[int, int, int]] = []  # (first rank, count, slot) of each non-empty bucket
+    rank = 0
+    for slot, count in enumerate(histogram):
+        if count:
+            starts.append((rank, count, slot))
+            rank += count
+
+    def estimate(k: int) -> float:
+        if k <= 0:
+            return float(min_ns)
+        if k >= calls - 1:
+            return float(max_ns)
+        for first, count, slot in starts:
+            if k < first + count:
+                low, high = bucket_bounds(slot)
+                low, high = max(low, min_ns), min(high, max_ns)
+                return low + (high - low) * (k - first + 0.5) / count
+        return float(max_ns)  # the histogram holds fewer calls than counted (a lost update)
+
+    def interpolate(p: float) -> float:
+        at = (calls - 1) * p / 100.0
+        low = math.floor(at)
+        high = min(low + 1, calls - 1)
+        return estimate(low) + (estimate(high) - estimate(low)) * (at - low)
+
+    return LatencySummary(calls, min_ns, max_ns, total_ns / calls, None,
+                          tuple(interpolate(p) for p in PERCENTILES), interpolated=True)

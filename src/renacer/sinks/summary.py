@@ -3,6 +3,10 @@
 Times are the wall-clock time between a call's entry and exit stops (strace's ``-w``); strace
 without ``-w`` shows system time instead, which ptrace does not give per call, so ``-w`` and
 its absence print the same here.
+
+The eBPF backend adds up in the kernel and sends one ``SyscallTotals`` per syscall instead of
+the calls; the table is the same, and --stats-extended's percentiles come from its log2
+histogram, interpolated, and are marked so (``~p50``, and a note under the table).
 """
 
 from __future__ import annotations
@@ -11,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from ..analysis.latency import PERCENTILES, Latencies
+from ..analysis.latency import PERCENTILES, Latencies, from_histogram
 from ..errors import RenacerError
-from ..events import Event, SyscallEvent
+from ..events import Event, SyscallEvent, SyscallTotals
 
 
 @dataclass(slots=True)
@@ -117,6 +121,7 @@ class SummarySink:
     extended: bool = False  # --stats-extended: the latency table after strace's
     stats: dict[int, CallStats] = field(default_factory=dict)
     latencies: dict[int, Latencies] = field(default_factory=dict)
+    kernel_totals: dict[int, SyscallTotals] = field(default_factory=dict)  # eBPF: the latest per syscall
     final_after: float | None = None  # --summary-interval: seconds traced, to head the final table
 
     def handle(self, ev: Event) -> None:
@@ -128,6 +133,11 @@ class SummarySink:
             s.add(ev.exit_ns - ev.enter_ns, bool(ev.error))
             if self.extended:
                 self.latencies.setdefault(ev.nr, Latencies()).add(ev.exit_ns - ev.enter_ns)
+        elif isinstance(ev, SyscallTotals) and ev.calls:
+            # totals are cumulative: a later snapshot of the same syscall replaces the earlier one
+            self.stats[ev.nr] = CallStats(ev.nr, ev.name, ev.calls, ev.errors, ev.total_ns,
+                                          ev.min_ns, ev.max_ns)
+            self.kernel_totals[ev.nr] = ev
 
     def table(self) -> list[str]:
         """The table's lines."""
@@ -159,14 +169,20 @@ class SummarySink:
 
     def extended_table(self) -> list[str]:
         """--stats-extended: per syscall, the latency distribution in microseconds."""
-        heads = ["calls", "min", "max", "mean", "stddev", *(f"p{p}" for p in PERCENTILES)]
+        mark = "~" if self.kernel_totals else ""  # eBPF: percentiles interpolated from a histogram
+        heads = ["calls", "min", "max", "mean", "stddev", *(f"{mark}p{p}" for p in PERCENTILES)]
         lines = [f"{'syscall':<16s} " + " ".join(f"{h:>11s}" for h in heads) + "  (usecs)"]
         lines.append("-" * 16 + " " + " ".join("-" * 11 for _ in heads))
         for s in sorted(self.stats.values(), key=SORT_KEYS[self.sort]):
-            lat = self.latencies[s.nr].summary()
-            cells = [f"{lat.calls:11d}"] + [f"{v / 1000:11.3f}" for v in (
+            t = self.kernel_totals.get(s.nr)
+            lat = (self.latencies[s.nr].summary() if t is None
+                   else from_histogram(t.calls, t.total_ns, t.min_ns, t.max_ns, t.histogram))
+            cells = [f"{lat.calls:11d}"] + [f"{v / 1000:11.3f}" if v is not None else f"{'-':>11s}" for v in (
                 lat.min, lat.max, lat.mean, lat.stddev, *lat.percentiles)]
             lines.append(f"{s.name:<16s} " + " ".join(cells))
+        if mark:
+            lines.append("~ interpolated within the kernel's log2 latency buckets (eBPF); calls, min, max "
+                         "and mean are exact; stddev (-) is not measured")
         return lines
 
     def tables(self) -> list[str]:
