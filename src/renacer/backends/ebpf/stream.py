@@ -1,0 +1,256 @@
+"""Streaming with eBPF: every traced call as one record through a ring buffer, decoded by the
+same decoders as ptrace, over the argument memory the kernel captured (see stream_programs.py
+for the kernel half, payload.py for the record, capture.py for what is captured).
+
+The tracee never stops. Records arrive in the order calls ended, so under -f a call that blocks
+is printed whole when it returns, after calls other tasks made meanwhile (strace would print its
+entry, ``<unfinished ...>``, and a ``resumed`` line). What the consumer could not keep up with is
+counted by the kernel and reported as a LostEvent (``LOST n events``), never dropped silently.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ...config import Config
+from ...events import Event, ExitEvent, LostEvent, SyscallEvent
+from ...syscalls.base import Call, DecodeOptions
+from ...syscalls.catalog import decoder_for
+from ...syscalls.decoders.common import signal_name
+from ...syscalls.format import s64
+from ..ptrace.tracer import PtraceTracer, _Task
+from . import bpf
+from .capture import NR_LIMIT, SPEC_SIZE, captures_for, spec_value
+from .payload import NO_EXIT, VALUE_SIZE, PayloadReader, Record, parse
+from .ringbuf import RingBuffer
+from .stream_programs import TASK_EXIT, enter_program, exit_program, signal_program, task_exit_program
+
+if TYPE_CHECKING:
+    from ...arch import Arch
+    from .follow import Target
+
+RING_BYTES = 64 << 20  # 200k small records fit while Python catches up
+RING_ENV = "RENACER_EBPF_RING_BYTES"  # tests only: a tiny ring buffer, to make the kernel drop records
+MAX_THREADS = 65536  # threads with a record slot at once (allocated as they first enter a call)
+_NO_PREALLOC = 1  # BPF_F_NO_PREALLOC: a slot is allocated at a thread's first call, not up front
+_EXECS = ("execve", "execveat")
+_KEY0 = struct.Struct("<I").pack(0)
+
+
+def ring_bytes() -> int:
+    """The ring buffer's size: RING_BYTES, or the test override rounded to a power of two pages."""
+    wanted = os.environ.get(RING_ENV)
+    if not wanted:
+        return RING_BYTES
+    size = 4096
+    while size < int(wanted):
+        size *= 2
+    return size
+
+
+class _Decoding:
+    """The decoding half of PtraceTracer, borrowed whole: the same options, decoders and fallbacks."""
+
+    _opts_for = PtraceTracer._opts_for
+    _decoder = PtraceTracer._decoder
+    _decode = PtraceTracer._decode
+    _decode_styled = PtraceTracer._decode_styled
+    _result = PtraceTracer._result
+    _task = PtraceTracer._task
+    _fd_note = PtraceTracer._fd_note
+
+    def __init__(self, config: Config, arch: Arch) -> None:
+        self.cfg, self.arch = config, arch
+        self.opts = DecodeOptions(string_limit=config.string_limit, fd_paths=config.fd_paths,
+                                  hex_strings=config.hex_strings)
+        self._opts_by_nr: dict[int, DecodeOptions] = {}
+        self._per_call_opts = config.abbrev is not None or config.verbose is not None
+        self._sockets: dict[int, str] = {}
+
+
+class StreamSession:
+    """The streaming programs of one run, and the consumer turning their records into events."""
+
+    def __init__(self, target: Target, arch: Arch, config: Config, ring_size: int | None = None) -> None:
+        self.target, self.arch, self.cfg = target, arch, config
+        self.ring_size = ring_size or ring_bytes()
+        self.lost = 0
+        self._dec = _Decoding(config, arch)
+        self._maps: list[bpf.BpfMap] = []
+        self._progs: list[bpf.Prog] = []
+        self._attachments: list[bpf.Attachment] = []
+        self.ring: RingBuffer | None = None
+        self._tasks: dict[int, _Task] = {}
+        self._exec_done = False  # the spawned command's execve succeeded: its records are shown from then
+        self._codes: dict[int, int] = {}  # tid -> exit(n)'s n; tgid -> exit_group(n)'s n
+        self._wall_offset = time.time_ns() - time.monotonic_ns()
+
+    # ---- kernel side -----------------------------------------------------------------------
+
+    def _map(self, kind: int, key: int, value: int, entries: int, name: str, flags: int = 0) -> bpf.BpfMap:
+        m = bpf.BpfMap.create(kind, key, value, entries, name, flags)
+        self._maps.append(m)
+        return m
+
+    def _load(self, program: object, name: str, category: str, event: str) -> None:
+        prog = bpf.load_program(program.assemble(), name)
+        self._progs.append(prog)
+        self._attachments.append(bpf.attach_tracepoint(prog, category, event))
+
+    def attach(self) -> None:
+        """Create the maps, fill the capture table, load and attach the four programs."""
+        try:
+            self._attach()
+        except BaseException:
+            self.close()
+            raise
+
+    def _attach(self) -> None:
+        spec = self._map(bpf.MAP_ARRAY, 4, SPEC_SIZE, NR_LIMIT, "renacer_spec")
+        entries = self._map(bpf.MAP_HASH, 4, VALUE_SIZE, MAX_THREADS, "renacer_calls", _NO_PREALLOC)
+        blank = self._map(bpf.MAP_PERCPU_ARRAY, 4, VALUE_SIZE, 1, "renacer_blank")
+        lost = self._map(bpf.MAP_PERCPU_ARRAY, 4, 8, 1, "renacer_lost")
+        signals = self._map(bpf.MAP_HASH, 4, 4, MAX_THREADS, "renacer_sigs")
+        ring = self._map(bpf.MAP_RINGBUF, 0, 0, self.ring_size, "renacer_ring")
+        self._lost_map = lost
+        self._fill_spec(spec)
+        self.ring = RingBuffer(ring)
+        enter = bpf.tracepoint_fields("raw_syscalls", "sys_enter")
+        leave = bpf.tracepoint_fields("raw_syscalls", "sys_exit")
+        deliver = bpf.tracepoint_fields("signal", "signal_deliver")
+        flt = self.target.emit_filter
+        self._load(signal_program(flt, signals, deliver["sig"][0]), "renacer_sig", "signal", "signal_deliver")
+        self._load(task_exit_program(flt, entries, blank, signals, ring, lost), "renacer_texit", "sched",
+                   "sched_process_exit")
+        self._load(exit_program(spec, entries, ring, lost, leave["ret"][0]), "renacer_sexit", "raw_syscalls",
+                   "sys_exit")
+        self._load(enter_program(flt, spec, entries, blank, ring, lost, enter["id"][0], enter["args"][0]),
+                   "renacer_senter", "raw_syscalls", "sys_enter")
+
+    def _fill_spec(self, spec: bpf.BpfMap) -> None:
+        """A row a syscall: if it is traced (an exec always is: it starts the trace), and what to read."""
+        trace, raw = self.cfg.trace, self.cfg.raw
+        for nr, name in self.arch.syscalls.items():
+            if nr >= NR_LIMIT:
+                continue
+            traced = trace is None or nr in trace or name in _EXECS
+            decoder = decoder_for(self.arch, name)
+            caps = () if nr in raw or not traced else captures_for(self.arch, name, decoder)
+            value = spec_value(caps, traced, decoder.never_returns, self.cfg.string_limit, name in _EXECS)
+            spec.update(struct.pack("<I", nr), value)
+
+    # ---- consumer ----------------------------------------------------------------------------
+
+    def poll(self, timeout_ms: int) -> Iterator[Event]:
+        """The events whose records arrived, waiting up to ``timeout_ms`` for the first."""
+        assert self.ring is not None, "attach() first"
+        if self.ring.wait(timeout_ms):
+            yield from self._events(self.ring.drain())
+        yield from self._check_lost()
+
+    def finish(self) -> Iterator[Event]:
+        """Everything left once the main process ended (its last records, the count of any lost)."""
+        if self.ring is None:
+            return
+        while True:
+            records = self.ring.drain()
+            if not records:
+                break
+            yield from self._events(records)
+        yield from self._check_lost()
+
+    def _check_lost(self) -> Iterator[Event]:
+        values = self._lost_map.per_cpu_values(_KEY0) or []
+        total = sum(struct.unpack_from("<Q", v)[0] for v in values)
+        if total > self.lost:
+            count, self.lost = total - self.lost, total
+            mono = time.monotonic_ns()
+            yield LostEvent(count, mono, mono + self._wall_offset)
+
+    def _events(self, records: list[bytes]) -> Iterator[Event]:
+        for raw in records:
+            ev = self._event(raw)
+            if ev is not None:
+                yield ev
+
+    def _event(self, raw: bytes) -> Event | None:
+        rec = parse(raw)
+        if rec.state == TASK_EXIT:
+            return self._task_exit(rec)
+        nr = rec.nr
+        name = self.arch.syscall_name(nr)
+        main = self.target.main_pid
+        if not self._exec_done and rec.tid == main:
+            if name not in _EXECS or rec.state & NO_EXIT or rec.ret != 0:
+                return None  # renacer's own child before its command's execve
+            self._exec_done = True
+        if name == "exit_group":
+            self._codes[rec.tgid] = s64(rec.args[0]) & 0xFF
+        elif name == "exit":
+            self._codes[rec.tid] = s64(rec.args[0]) & 0xFF
+        trace = self.cfg.trace
+        if trace is not None and nr not in trace:
+            return None
+        return self._syscall(rec, nr, name)
+
+    def _syscall(self, rec: Record, nr: int, name: str) -> SyscallEvent:
+        dec = self._dec
+        task = self._tasks.get(rec.tid)
+        if task is None:
+            task = self._tasks[rec.tid] = dec._task(rec.tid, rec.tgid)
+        decoder = dec._decoder(nr, name)
+        mem = PayloadReader(rec.spans)
+        args = rec.args
+        call = Call(name, args, mem, dec._opts_for(nr), task.fd_path, rec.tid)
+        decode = self.cfg.decode
+        entry_text = dec._decode(decoder, call, True) if decode else ()
+        enter_ns, wall = rec.enter_ns, rec.enter_ns + self._wall_offset
+        if rec.state & NO_EXIT:
+            return SyscallEvent(rec.tid, rec.tgid, nr, name, args, entry_text, (), None, 0, "?",
+                                enter_ns, enter_ns, wall)
+        ret = rec.ret
+        mem.exiting = call.exiting = True
+        call.retval = ret
+        call.error = -ret if -4095 <= ret < 0 else 0
+        if decode:
+            exit_text = dec._decode(decoder, call, False) if decoder.exits(call) else ()
+            ret_text = dec._result(call, decoder)
+        else:
+            exit_text, ret_text = (), ""
+        return SyscallEvent(rec.tid, rec.tgid, nr, name, args, entry_text, exit_text, ret, call.error,
+                            ret_text, enter_ns, rec.exit_ns, wall, joint=decoder.joint)
+
+    def _task_exit(self, rec: Record) -> ExitEvent | None:
+        tid, tgid = rec.tid, rec.tgid
+        self._tasks.pop(tid, None)
+        if tid == self.target.main_pid and not self._exec_done:
+            return None  # the command never ran: the child said why
+        mono = rec.enter_ns
+        wall = mono + self._wall_offset
+        code = self._codes.pop(tid, None)
+        if code is None:
+            code = self._codes.get(tgid)
+        signo = rec.args[0]
+        if tid == tgid:
+            self._codes.pop(tgid, None)
+        leader = tid == tgid
+        if code is None and signo:
+            return ExitEvent(tid, tgid, None, signo, signal_name(signo), False, mono, wall, leader=leader)
+        return ExitEvent(tid, tgid, code or 0, None, None, False, mono, wall, leader=leader)
+
+    def close(self) -> None:
+        """Detach the programs, release the maps and the ring buffer."""
+        for attachment in self._attachments:
+            attachment.close()
+        for prog in self._progs:
+            prog.close()
+        if self.ring is not None:
+            self.ring.close()
+            self.ring = None
+        for m in self._maps:
+            m.close()
+        self._attachments, self._progs, self._maps = [], [], []
