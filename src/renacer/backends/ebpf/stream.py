@@ -21,11 +21,22 @@ from ...events import Event, ExitEvent, LostEvent, SyscallEvent
 from ...syscalls.base import Call, DecodeOptions
 from ...syscalls.catalog import decoder_for
 from ...syscalls.decoders.common import signal_name
-from ...syscalls.format import s64
 from ..ptrace.tracer import PtraceTracer, _Task
 from . import bpf
 from .capture import NR_LIMIT, SPEC_SIZE, captures_for, spec_value
-from .payload import NO_EXIT, VALUE_SIZE, PayloadReader, Record, parse
+from .payload import (
+    HEADER,
+    NO_EXIT,
+    OFF_ARGS,
+    OFF_ENTER,
+    OFF_NR,
+    OFF_RET,
+    OFF_STATE,
+    VALUE_SIZE,
+    PayloadReader,
+    Record,
+    parse,
+)
 from .ringbuf import RingBuffer
 from .stream_programs import TASK_EXIT, enter_program, exit_program, signal_program, task_exit_program
 
@@ -38,7 +49,11 @@ RING_ENV = "RENACER_EBPF_RING_BYTES"  # tests only: a tiny ring buffer, to make 
 MAX_THREADS = 65536  # threads with a record slot at once (allocated as they first enter a call)
 _NO_PREALLOC = 1  # BPF_F_NO_PREALLOC: a slot is allocated at a thread's first call, not up front
 _EXECS = ("execve", "execveat")
+_EXITS = frozenset({"exit", "exit_group"})
 _KEY0 = struct.Struct("<I").pack(0)
+_HEAD = struct.Struct("<IIq48xQQqI")  # tid, tgid, nr, (args), enter_ns, exit_ns, ret, state
+_U64 = struct.Struct("<Q")
+_MEMO_SIZE = 4096  # decoded calls remembered (a loop repeats the same few)
 
 
 def ring_bytes() -> int:
@@ -88,6 +103,10 @@ class StreamSession:
         self._exec_done = False  # the spawned command's execve succeeded: its records are shown from then
         self._codes: dict[int, int] = {}  # tid -> exit(n)'s n; tgid -> exit_group(n)'s n
         self._wall_offset = time.time_ns() - time.monotonic_ns()
+        self._names: dict[int, str] = {}
+        # -y reads /proc when a call is shown, so the same call may print differently: no memo then
+        self._memo_ok = not config.fd_paths
+        self._memo: dict[bytes, tuple] = {}
 
     # ---- kernel side -----------------------------------------------------------------------
 
@@ -178,26 +197,38 @@ class StreamSession:
                 yield ev
 
     def _event(self, raw: bytes) -> Event | None:
-        rec = parse(raw)
-        if rec.state == TASK_EXIT:
-            return self._task_exit(rec)
-        nr = rec.nr
-        name = self.arch.syscall_name(nr)
-        main = self.target.main_pid
-        if not self._exec_done and rec.tid == main:
-            if name not in _EXECS or rec.state & NO_EXIT or rec.ret != 0:
+        tid, tgid, nr, enter_ns, exit_ns, ret, state = _HEAD.unpack_from(raw)
+        if state == TASK_EXIT:
+            return self._task_exit(parse(raw))
+        name = self._names.get(nr)
+        if name is None:
+            name = self._names[nr] = self.arch.syscall_name(nr)
+        if not self._exec_done and tid == self.target.main_pid:
+            if name not in _EXECS or state & NO_EXIT or ret != 0:
                 return None  # renacer's own child before its command's execve
             self._exec_done = True
-        if name == "exit_group":
-            self._codes[rec.tgid] = s64(rec.args[0]) & 0xFF
-        elif name == "exit":
-            self._codes[rec.tid] = s64(rec.args[0]) & 0xFF
+        if name in _EXITS:
+            self._codes[tgid if name == "exit_group" else tid] = _U64.unpack_from(raw, OFF_ARGS)[0] & 0xFF
         trace = self.cfg.trace
         if trace is not None and nr not in trace:
             return None
-        return self._syscall(rec, nr, name)
+        if not self._memo_ok or name == "restart_syscall":
+            return self._syscall(parse(raw), nr, name, None)
+        # decoders are pure: the same number, arguments, result and captured bytes print the same
+        key = raw[OFF_NR:OFF_ENTER] + raw[OFF_RET:OFF_STATE] + bytes((state & NO_EXIT,)) + raw[HEADER:]
+        hit = self._memo.get(key)
+        if hit is None:
+            return self._syscall(parse(raw), nr, name, key)
+        args, entry_text, exit_text, error, ret_text, joint = hit
+        wall = enter_ns + self._wall_offset
+        if state & NO_EXIT:
+            return SyscallEvent(tid, tgid, nr, name, args, entry_text, (), None, 0, "?", enter_ns, enter_ns,
+                                wall)
+        return SyscallEvent(tid, tgid, nr, name, args, entry_text, exit_text, ret, error, ret_text, enter_ns,
+                            exit_ns, wall, joint=joint)
 
-    def _syscall(self, rec: Record, nr: int, name: str) -> SyscallEvent:
+    def _syscall(self, rec: Record, nr: int, name: str, key: bytes | None) -> SyscallEvent:
+        """Decode one record through the ptrace backend's decoding, over the captured spans."""
         dec = self._dec
         task = self._tasks.get(rec.tid)
         if task is None:
@@ -209,19 +240,26 @@ class StreamSession:
         decode = self.cfg.decode
         entry_text = dec._decode(decoder, call, True) if decode else ()
         enter_ns, wall = rec.enter_ns, rec.enter_ns + self._wall_offset
+        exit_text: tuple[str, ...] = ()
+        ret_text = "?"
+        if not rec.state & NO_EXIT:
+            ret = rec.ret
+            mem.exiting = call.exiting = True
+            call.retval = ret
+            call.error = -ret if -4095 <= ret < 0 else 0
+            if decode:
+                exit_text = dec._decode(decoder, call, False) if decoder.exits(call) else ()
+                ret_text = dec._result(call, decoder)
+            else:
+                ret_text = ""
+        if key is not None:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = (args, entry_text, exit_text, call.error, ret_text, decoder.joint)
         if rec.state & NO_EXIT:
             return SyscallEvent(rec.tid, rec.tgid, nr, name, args, entry_text, (), None, 0, "?",
                                 enter_ns, enter_ns, wall)
-        ret = rec.ret
-        mem.exiting = call.exiting = True
-        call.retval = ret
-        call.error = -ret if -4095 <= ret < 0 else 0
-        if decode:
-            exit_text = dec._decode(decoder, call, False) if decoder.exits(call) else ()
-            ret_text = dec._result(call, decoder)
-        else:
-            exit_text, ret_text = (), ""
-        return SyscallEvent(rec.tid, rec.tgid, nr, name, args, entry_text, exit_text, ret, call.error,
+        return SyscallEvent(rec.tid, rec.tgid, nr, name, args, entry_text, exit_text, rec.ret, call.error,
                             ret_text, enter_ns, rec.exit_ns, wall, joint=decoder.joint)
 
     def _task_exit(self, rec: Record) -> ExitEvent | None:
