@@ -17,6 +17,7 @@ from .errors import RenacerError
 from .events import (
     Event,
     ExitEvent,
+    LostEvent,
     ProcessEvent,
     SignalEvent,
     SourceFrame,
@@ -35,6 +36,7 @@ TYPES: dict[type, str] = {
     StopEvent: "stop",
     ExitEvent: "exit",
     ProcessEvent: "process",
+    LostEvent: "lost",
 }
 CLASSES = {name: cls for cls, name in TYPES.items()}
 

@@ -9,6 +9,7 @@ from ..config import Config
 from ..events import (
     Event,
     ExitEvent,
+    LostEvent,
     ProcessEvent,
     SignalEvent,
     StopEvent,
@@ -76,6 +77,8 @@ class TextSink:
             self._exit(ev)
         elif isinstance(ev, ProcessEvent):
             self._process(ev)
+        elif isinstance(ev, LostEvent):
+            self._lost(ev)
         if self.interactive:
             self.main.out.flush()
 
@@ -118,21 +121,25 @@ class TextSink:
             prefix = f"[pid {tid:5d}] "
         else:
             prefix = ""
+        return prefix + self._stamp(ts_ns, wall_ns)
+
+    def _stamp(self, ts_ns: int, wall_ns: int) -> str:
+        """The -t/-tt/-ttt/-r timestamp strace puts before each line ('' without them)."""
         cfg = self.cfg
         if cfg.relative_timestamps:
             last = self.last_ts_ns if self.last_ts_ns is not None else ts_ns
             self.last_ts_ns = ts_ns
             d = ts_ns - last
-            return f"{prefix}{d // 1_000_000_000:6d}.{(d // 1000) % 1_000_000:06d} "
+            return f"{d // 1_000_000_000:6d}.{(d // 1000) % 1_000_000:06d} "
         if cfg.timestamps:
             sec, ns = divmod(wall_ns, 1_000_000_000)
             if cfg.timestamps >= 3:
-                return f"{prefix}{sec}.{ns // 1000:06d} "
+                return f"{sec}.{ns // 1000:06d} "
             clock = time.strftime("%H:%M:%S", time.localtime(sec))
             if cfg.timestamps == 2:
-                return f"{prefix}{clock}.{ns // 1000:06d} "
-            return f"{prefix}{clock} "
-        return prefix
+                return f"{clock}.{ns // 1000:06d} "
+            return f"{clock} "
+        return ""
 
     def _break(self, s: _Stream) -> None:
         """End another task's open line: ' <unfinished ...>'."""
@@ -217,6 +224,12 @@ class TextSink:
             s = self.streams.pop(ev.tid, None)
             if s is not None:
                 s.out.close()
+
+    def _lost(self, ev: LostEvent) -> None:
+        """``LOST n events``: records the eBPF backend's kernel side had to drop (no task: no pid prefix)."""
+        s = self.main
+        self._break(s)
+        s.write(f"{self._stamp(ev.ts_ns, ev.wall_ns)}LOST {ev.count} events\n")
 
     def _process(self, ev: ProcessEvent) -> None:
         if ev.kind == "superseded":
