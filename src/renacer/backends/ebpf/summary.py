@@ -8,28 +8,54 @@ of every CPU once and adds them up. Percentiles come from the row's log2 histogr
 
 from __future__ import annotations
 
+import ctypes
+import os
 import struct
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ...events import SyscallTotals
 from . import bpf
-from .asm import DW, R0, R1, R2, R3, R4, R6, R7, R8, R9, R10, Helper, MapLike, Program, W
+from .asm import DW, R0, R1, R2, R3, R6, R7, R8, R9, R10, Helper, MapLike, Program, W
+
+_libc = ctypes.CDLL(None, use_errno=True)
 
 if TYPE_CHECKING:
     from ...arch import Arch
     from ...config import Config
     from .follow import Target
 
+# Raw tracepoints (BPF_RAW_TRACEPOINT_OPEN): the program gets the tracepoint's own arguments, with
+# no record built for perf first, which makes each syscall ~30 ns cheaper here than a perf-attached
+# tracepoint. raw_syscalls passes (struct pt_regs *regs, long id) at entry and (regs, long ret) at exit.
+BPF_RAW_TRACEPOINT_OPEN = 17  # enum bpf_cmd (linux/bpf.h)
+PROG_TYPE_RAW_TRACEPOINT = 17  # enum bpf_prog_type
+RAW_ID, RAW_RET = 8, 8  # ctx->args[1] at entry and at exit
+_RAW_OPEN_ATTR = struct.Struct("<QI4x")  # union bpf_attr.raw_tracepoint: u64 name, u32 prog_fd
+
 # gate: ARRAY, 1 entry, key u32 0 -> u32 open. Closed until the spawned command's execve (its
 # own start-up before exec is renacer's, not the program's); open from the start with -p.
 GATE_VALUE = struct.Struct("<I")
 
-# starts: HASH, key u32 tid -> the syscall it is in. A thread is in one syscall at a time; the
-# entry goes at exit. Threads that die in exit/exit_group leave theirs: those never return.
-START = struct.Struct("<QQ")  # enter time (ktime ns), syscall number
-START_TIME, START_NR = 0, 8
-MAX_THREADS = 16384  # threads in a syscall at once; past it a call is not timed (not counted)
+# starts: ARRAY, key u32 (tid & mask) -> the call that thread is in: {time, nr, tid}. An array,
+# not a hash: its lookup is inlined and nothing is inserted or deleted per call. The slot is the
+# tid itself when pid_max fits; else two traced threads whose tids collide, both in a call at
+# once, cost the first its count (exit finds the other tid). An exit marks its slot done (tid 0);
+# exit and exit_group, which never return, are never noted, so no dead thread's tid is left behind.
+START = struct.Struct("<QII")  # enter time (ktime ns), syscall number, tid
+START_TIME, START_NR, START_TID = 0, 8, 12
+MAX_SLOTS = 1 << 18  # 4 MB of starts at most
+
+
+def start_slots() -> int:
+    """Slots in ``starts``: pid_max rounded up to a power of two, at most MAX_SLOTS."""
+    try:
+        with open("/proc/sys/kernel/pid_max") as f:
+            pid_max = int(f.read())
+    except (OSError, ValueError):
+        pid_max = MAX_SLOTS
+    return min(1 << (max(pid_max, 2) - 1).bit_length(), MAX_SLOTS)
+
 
 # stats: PERCPU_ARRAY, key u32 syscall number -> this CPU's row (no locks, no atomics: only
 # this CPU writes it). The slots count calls by the bit length of their duration in ns.
@@ -38,15 +64,15 @@ ROW = struct.Struct(f"<5Q{SLOTS}Q")  # calls, errors, total ns, min ns, max ns, 
 CALLS, ERRORS, TOTAL, MIN, MAX, HIST = 0, 8, 16, 24, 32, 40
 
 
-def enter_program(target: Target, gate: MapLike, starts: MapLike, id_off: int,
-                  execs: tuple[int, ...]) -> Program:
+def enter_program(target: Target, gate: MapLike, starts: MapLike, mask: int,
+                  execs: tuple[int, ...], endings: tuple[int, ...]) -> Program:
     """raw_syscalls:sys_enter: remember (now, nr) for a traced thread once the gate is open."""
     p = Program()
     p.comment("R6 = ctx, kept: the pid filter's helper calls clobber R1-R5")
     p.mov(R6, R1)
     target.emit_filter(p, "out")
-    p.comment("R7 = the syscall number (ctx->id)")
-    p.ldx(DW, R7, R6, id_off)
+    p.comment("R7 = the syscall number (ctx->args[1])")
+    p.ldx(DW, R7, R6, RAW_ID)
     p.comment("R0 = &gate[0] (an array: the kernel inlines the lookup)")
     p.st(W, R10, -4, 0)
     p.ld_map(R1, gate)
@@ -64,55 +90,58 @@ def enter_program(target: Target, gate: MapLike, starts: MapLike, id_off: int,
     p.label("open")
     p.st(W, R0, 0, 1)
     p.label("timed")
-    p.comment("key on the stack at -8: the tid (the low half of pid_tgid)")
+    p.comment("exit and exit_group never return: their slot stays done, never left for a reused tid")
+    for nr in endings:
+        p.jmp("==", R7, nr, "out")
+    p.comment("R8 = tid (the low half of pid_tgid); R9 = &starts[tid & mask] (inlined lookup)")
     p.call(Helper.GET_CURRENT_PID_TGID)
+    p.mov32(R8, R0)
+    p.and32(R0, mask)
     p.stx(W, R10, -8, R0)
-    p.comment("value at -24: {time = now, nr}; exit checks nr is the call it ends")
-    p.stx(DW, R10, -24 + START_NR, R7)
-    p.call(Helper.KTIME_GET_NS)
-    p.stx(DW, R10, -24 + START_TIME, R0)
-    p.comment("starts[tid] = value (BPF_ANY: new, or over what a dead thread left)")
     p.ld_map(R1, starts)
     p.mov(R2, R10)
     p.add(R2, -8)
-    p.mov(R3, R10)
-    p.add(R3, -24)
-    p.mov(R4, 0)
-    p.call(Helper.MAP_UPDATE_ELEM)
+    p.call(Helper.MAP_LOOKUP_ELEM)
+    p.jmp("==", R0, 0, "out")  # never: the index is masked
+    p.mov(R9, R0)
+    p.comment("starts[...] = {time = now, nr, tid}: the time last, as close to the call as can be")
+    p.stx(W, R9, START_NR, R7)
+    p.stx(W, R9, START_TID, R8)
+    p.call(Helper.KTIME_GET_NS)
+    p.stx(DW, R9, START_TIME, R0)
     p.label("out")
     p.mov(R0, 0)
     p.exit()
     return p
 
 
-def exit_program(starts: MapLike, stats: MapLike, id_off: int, ret_off: int, rows: int) -> Program:
+def exit_program(starts: MapLike, mask: int, stats: MapLike, rows: int) -> Program:
     """raw_syscalls:sys_exit: add this call's duration to its syscall's row on this CPU."""
     p = Program()
     p.comment("R6 = ctx, kept across helper calls")
     p.mov(R6, R1)
-    p.comment("R0 = starts[tid]: no pid filter needed, only traced threads have one (same cost)")
+    p.comment("R7 = &starts[tid & mask]: no pid filter, only a traced thread's call left its tid there")
     p.call(Helper.GET_CURRENT_PID_TGID)
+    p.mov32(R9, R0)
+    p.and32(R0, mask)
     p.stx(W, R10, -4, R0)
     p.ld_map(R1, starts)
     p.mov(R2, R10)
     p.add(R2, -4)
     p.call(Helper.MAP_LOOKUP_ELEM)
-    p.jmp("==", R0, 0, "out")
-    p.comment("R7 = &start, R8 = the syscall number (ctx->id); another call's start (stale): leave")
+    p.jmp("==", R0, 0, "out")  # never: the index is masked
     p.mov(R7, R0)
-    p.ldx(DW, R8, R6, id_off)
-    p.ldx(DW, R1, R7, START_NR)
-    p.jmp("!=", R1, R8, "out")
-    p.comment("R9 = now - start.time: the duration in ns")
+    p.comment("not this thread's (untraced, done, or a colliding tid's): leave")
+    p.ldx(W, R1, R7, START_TID)
+    p.jmp("!=", R1, R9, "out")
+    p.comment("R8 = the syscall number, as it entered (a raw sys_exit is given no number)")
+    p.ldx(W, R8, R7, START_NR)
+    p.comment("R9 = now - start.time: the duration in ns; the slot is done")
     p.call(Helper.KTIME_GET_NS)
-    p.ldx(DW, R1, R7, START_TIME)
+    p.ldx(DW, R9, R7, START_TIME)
+    p.st(W, R7, START_TID, 0)
+    p.sub(R0, R9)
     p.mov(R9, R0)
-    p.sub(R9, R1)
-    p.comment("delete starts[tid]: the thread is out of the call")
-    p.ld_map(R1, starts)
-    p.mov(R2, R10)
-    p.add(R2, -4)
-    p.call(Helper.MAP_DELETE_ELEM)
     p.comment("R7 = &stats[nr], this CPU's row (unsigned compare: also drops nr -1)")
     p.jmp(">", R8, rows - 1, "out")
     p.stx(W, R10, -8, R8)
@@ -133,8 +162,8 @@ def exit_program(starts: MapLike, stats: MapLike, id_off: int, ret_off: int, row
     p.comment("calls += 1 (R1 still holds calls)")
     p.add(R1, 1)
     p.stx(DW, R7, CALLS, R1)
-    p.comment("errors += 1 when ctx->ret is in -4095..-1, as the C library reads it")
-    p.ldx(DW, R1, R6, ret_off)
+    p.comment("errors += 1 when the return value (ctx->args[1]) is in -4095..-1, as the C library reads it")
+    p.ldx(DW, R1, R6, RAW_RET)
     p.jmp("s<", R1, -4095, "ok")
     p.jmp("s>=", R1, 0, "ok")
     p.ldx(DW, R2, R7, ERRORS)
@@ -185,21 +214,21 @@ class SummarySession:
 
     def attach(self) -> None:
         """Create the maps, load both programs and attach them to raw_syscalls."""
-        id_off = bpf.tracepoint_fields("raw_syscalls", "sys_enter")["id"][0]
-        exit_fields = bpf.tracepoint_fields("raw_syscalls", "sys_exit")
         create = bpf.BpfMap.create
         self.gate = self._own(create(bpf.MAP_ARRAY, 4, GATE_VALUE.size, 1, name="rn_sum_gate"))
-        self.starts = self._own(create(bpf.MAP_HASH, 4, START.size, MAX_THREADS, name="rn_sum_starts"))
+        slots = start_slots()
+        self.starts = self._own(create(bpf.MAP_ARRAY, 4, START.size, slots, name="rn_sum_starts"))
         self.stats = self._own(create(bpf.MAP_PERCPU_ARRAY, 4, ROW.size, self.rows, name="rn_sum_stats"))
         if not self.config.command:  # -p: the processes run already, there is no exec to wait for
             self.gate.update(_key(0), GATE_VALUE.pack(1))
         execs = tuple(self.arch.numbers[n] for n in ("execve", "execveat") if n in self.arch.numbers)
-        enter = enter_program(self.target, self.gate, self.starts, id_off, execs)
-        leave = exit_program(self.starts, self.stats, exit_fields["id"][0], exit_fields["ret"][0], self.rows)
+        endings = tuple(self.arch.numbers[n] for n in ("exit", "exit_group") if n in self.arch.numbers)
+        enter = enter_program(self.target, self.gate, self.starts, slots - 1, execs, endings)
+        leave = exit_program(self.starts, slots - 1, self.stats, self.rows)
         # exit first: a call must never be entered without a program to finish it
         for prog, event in ((leave, "sys_exit"), (enter, "sys_enter")):
-            loaded = self._own(bpf.load_program(prog.assemble(), f"rn_sum_{event}"))
-            self._own(bpf.attach_tracepoint(loaded, "raw_syscalls", event))
+            loaded = self._own(bpf.load_program(prog.assemble(), f"rn_sum_{event}", PROG_TYPE_RAW_TRACEPOINT))
+            self._own(RawAttachment.open(loaded, event))
 
     def totals(self) -> list[SyscallTotals]:
         """Every syscall's row, added up over the CPUs (those never called left out)."""
@@ -235,3 +264,28 @@ class SummarySession:
 def _key(n: int) -> bytes:
     return struct.pack("<I", n)
 
+
+
+class RawAttachment:
+    """A program on a raw tracepoint; close() detaches it (the fd is the only reference)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    @classmethod
+    def open(cls, prog: bpf.Prog, event: str) -> RawAttachment:
+        """BPF_RAW_TRACEPOINT_OPEN of ``prog`` on the tracepoint ``event`` (sys_enter, sys_exit)."""
+        name = ctypes.create_string_buffer(event.encode())
+        attr = ctypes.create_string_buffer(_RAW_OPEN_ATTR.pack(ctypes.addressof(name), prog.fd))
+        fd = _libc.syscall(ctypes.c_long(bpf.SYS_BPF), ctypes.c_long(BPF_RAW_TRACEPOINT_OPEN), attr,
+                           ctypes.c_uint(_RAW_OPEN_ATTR.size))
+        if fd < 0:
+            err = ctypes.get_errno()
+            raise bpf.BpfError(f"attaching {prog.name} to the raw tracepoint {event}: {os.strerror(err)}",
+                               err=err)
+        return cls(fd)
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
