@@ -206,3 +206,35 @@ def read_gather(pid: int, local: bytes, remote: bytes, count: int, total: int,
         return None
     got = _readv_packed(pid, local, 1, remote, count, 0)
     return into.raw if got == total else None
+
+
+# ---- seccomp (linux/ptrace.h, linux/prctl.h) ---------------------------------------------------
+
+PTRACE_O_TRACESECCOMP = 1 << 7
+PTRACE_EVENT_SECCOMP = 7
+PR_SET_SECCOMP = 22
+PR_SET_NO_NEW_PRIVS = 38
+
+_syscall = _libc.syscall
+_syscall.restype = ctypes.c_long
+_prctl = _libc.prctl
+_prctl.restype = ctypes.c_int
+_prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+
+
+def raw_syscall(nr: int, a0: int = 0, a1: int = 0, a2: int = 0) -> int:
+    """syscall(2) with up to three word arguments; raises OSError with the errno on failure."""
+    res = _syscall(ctypes.c_long(nr), ctypes.c_ulong(a0), ctypes.c_ulong(a1), ctypes.c_ulong(a2))
+    if res == -1:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return res
+
+
+def prctl(option: int, a1: int = 0, a2: int = 0) -> int:
+    """prctl(2) with two word arguments (the rest zero); raises OSError with the errno on failure."""
+    res = _prctl(option, a1, a2, 0, 0)
+    if res == -1:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return res

@@ -10,6 +10,7 @@ from ...config import Config
 from ...errors import RenacerError
 from . import libc
 from .libc import ptrace
+from .seccomp import SeccompPlan, install, prepare
 
 
 def attach_options(follow: bool, spawned: bool) -> int:
@@ -41,8 +42,9 @@ def find_program(name: str, path: str | None) -> str:
     raise RenacerError(f"Can't stat '{name}': No such file or directory")
 
 
-def _exec_child(path: str, argv: list[str], env: dict[str, str], cwd: str | None) -> None:  # pragma: no cover
-    """In the forked child: restore default signal dispositions, stop, then exec.
+def _exec_child(path: str, argv: list[str], env: dict[str, str], cwd: str | None,
+                seccomp: tuple | None) -> None:  # pragma: no cover
+    """In the forked child: restore default signal dispositions, stop, install the filter, then exec.
 
     (Not measurable by coverage: the child execs or _exits. Every traced test runs it.)
     """
@@ -54,6 +56,8 @@ def _exec_child(path: str, argv: list[str], env: dict[str, str], cwd: str | None
         if cwd:
             os.chdir(cwd)
         os.kill(os.getpid(), signal.SIGSTOP)  # wait here until the tracer has seized us
+        if seccomp is not None:  # only now: a traced call without a tracer would fail with ENOSYS
+            install(*seccomp)  # the tracer sees whether it succeeded; a refusal means no filter
         os.execve(path, argv, env)
     except OSError as e:
         os.write(2, f"renacer: exec: {e.strerror}\n".encode())
@@ -62,14 +66,20 @@ def _exec_child(path: str, argv: list[str], env: dict[str, str], cwd: str | None
     os._exit(1)
 
 
-def spawn(config: Config, options: int) -> int:
-    """Fork the command, seize it while it is stopped before execve, and let it go on."""
+def spawn(config: Config, options: int, seccomp: SeccompPlan | None = None) -> int:
+    """Fork the command, seize it while it is stopped before execve, and let it go on (to install
+    ``seccomp``'s filter, if any, then exec)."""
     argv = list(config.command)
     env = dict(os.environ) if config.env is None else dict(config.env)
     path = find_program(argv[0], env.get("PATH", os.environ.get("PATH")))
+    prepared = None
+    if seccomp is not None:  # built before fork: the child only makes the calls
+        options |= libc.PTRACE_O_TRACESECCOMP
+        fprog, code = prepare(seccomp.filter)
+        prepared = (fprog, seccomp.no_new_privs, seccomp.seccomp_nr)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
-        _exec_child(path, argv, env, config.cwd)
+        _exec_child(path, argv, env, config.cwd, prepared)
     got, status = libc.wait(pid, libc.WSTOPPED | libc.WALL)
     while got == -1 and status == errno.EINTR:
         got, status = libc.wait(pid, libc.WSTOPPED | libc.WALL)
@@ -129,7 +139,7 @@ def seize_pids(pids: tuple[int, ...], options: int) -> list[tuple[int, int, str]
         for tid in _threads(pid):
             if any(tid == s[0] for s in seized):
                 continue
-            blocked_in = _blocked_syscall(tid)
+            blocked_in = blocked_syscall(tid)
             try:
                 ptrace(libc.PTRACE_SEIZE, tid, 0, options)
                 ptrace(libc.PTRACE_INTERRUPT, tid, 0, 0)
@@ -142,7 +152,7 @@ def seize_pids(pids: tuple[int, ...], options: int) -> list[tuple[int, int, str]
     return seized
 
 
-def _blocked_syscall(tid: int) -> str:
+def blocked_syscall(tid: int) -> str:
     """The syscall number a thread is blocked in, from /proc/TID/syscall ('' if running)."""
     try:
         with open(f"/proc/{tid}/syscall") as f:

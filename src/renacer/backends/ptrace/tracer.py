@@ -42,7 +42,9 @@ from ...syscalls.xlat import xlat_style
 from . import libc
 from .libc import ptrace
 from .memory import ProcessMemory
-from .process import attach_options, read_tgid, seize_pids, spawn
+from .process import attach_options, blocked_syscall, read_tgid, seize_pids, spawn
+from .seccomp import SECCOMP_SET_MODE_FILTER
+from .seccomp import plan as seccomp_plan
 
 # calls after which a process may have mapped new code (an interpreter's library, say)
 MAPPING_CALLS = frozenset({"mmap", "mmap2", "mprotect", "execve", "execveat"})
@@ -84,18 +86,24 @@ class _Pending:
 
 
 _SKIP = object()  # marks a task inside a syscall that is filtered out
+_INSTALL = object()  # marks the spawned child inside the call installing the seccomp filter
+_FOLLOW = libc.PTRACE_O_TRACEFORK | libc.PTRACE_O_TRACEVFORK | libc.PTRACE_O_TRACECLONE
 
 
 class _Task:
     """One traced thread."""
 
-    __slots__ = ("tid", "tgid", "pending", "hidden", "exec_failed", "mem", "fd_path", "last_name", "remapped")
+    __slots__ = ("tid", "tgid", "pending", "hidden", "exec_failed", "mem", "fd_path", "last_name", "remapped",
+                 "ghost")
 
-    def __init__(self, tid: int, tgid: int, hidden: bool = False) -> None:
+    def __init__(self, tid: int, tgid: int, hidden: bool = False, ghost: bool = False) -> None:
         self.tid = tid
         self.tgid = tgid
         self.pending: _Pending | object | None = None
-        self.hidden = hidden  # the spawned child before its execve: nothing is shown
+        self.hidden = hidden or ghost  # the spawned child before its execve: nothing is shown
+        # a child not followed (no -f) that inherited the seccomp filter: kept, never shown, so that
+        # its filtered calls find a tracer (without one they would fail with ENOSYS)
+        self.ghost = ghost
         self.exec_failed = False  # ...and after a failed one, only its exit is
         self.mem = ProcessMemory(tid)
         self.last_name = ""
@@ -157,6 +165,12 @@ class PtraceTracer:
         self._dumps = {"read": config.dump_reads, "write": config.dump_writes}
         self._any_dumps = bool(config.dump_reads or config.dump_writes or None in self._dumps.values())
         self._options = attach_options(config.follow_forks, spawned=bool(config.command))
+        # seccomp-bpf: the spawned child installs a filter; untraced calls then never stop it
+        self._seccomp = seccomp_plan(config, self.arch, MAPPING_CALLS if config.stacks else ())
+        self._filtered = False  # the filter is in place: tasks outside a traced call run on PTRACE_CONT
+        self.stops = 0  # wait results handled (how many times the tracees stopped)
+        restart = self.arch.numbers.get("restart_syscall")
+        self._restart_traced = config.trace is not None and restart in config.trace
         self._started = False
         self._exec_done = False  # the spawned command's first execve succeeded
         self._held: tuple[_Task, int] | None = None  # the task stopped while an event is out
@@ -172,7 +186,7 @@ class PtraceTracer:
         """Spawn the command or attach to the pids; raises RenacerError before tracing starts."""
         self._started = True
         if self.cfg.command:
-            pid = spawn(self.cfg, self._options)
+            pid = spawn(self.cfg, self._options, self._seccomp)
             self.main_pid = pid
             self.tasks[pid] = self._task(pid, pid, hidden=True)
             return []
@@ -184,8 +198,8 @@ class PtraceTracer:
             attached.append(ProcessEvent(tid, "attached", *_now()))
         return attached
 
-    def _task(self, tid: int, tgid: int, hidden: bool = False) -> _Task:
-        task = _Task(tid, tgid, hidden)
+    def _task(self, tid: int, tgid: int, hidden: bool = False, ghost: bool = False) -> _Task:
+        task = _Task(tid, tgid, hidden, ghost)
         if self.cfg.fd_paths:
             task.fd_path = lambda fd: self._fd_note(task, fd)
         return task
@@ -238,6 +252,7 @@ class PtraceTracer:
                 if status == errno.EINTR:
                     continue
                 return  # ECHILD: nothing left to wait for
+            self.stops += 1
             task = tasks.get(tid)
             if (status & 0xFF) != 0x7F:  # exited or killed
                 if task is not None:
@@ -248,15 +263,16 @@ class PtraceTracer:
             if task is None:  # a new child whose first stop came before its parent's event
                 task = self._adopt(tid)
                 self._held = (task, 0)
-                yield ProcessEvent(tid, "attached", *_now(), detail="child")
+                if not task.ghost:
+                    yield ProcessEvent(tid, "attached", *_now(), detail="child")
             # While we yield, this task sits in a ptrace-stop: a consumer that stops iterating
             # must detach it directly (an interrupt would never be reported).
             self._held = (task, 0 if sig == _SYSCALL_STOP or event else sig)
-            if sig == _SYSCALL_STOP and not event:
+            if (sig == _SYSCALL_STOP and not event) or event == libc.PTRACE_EVENT_SECCOMP:
                 # Capture while stopped, resume, then hand the event out: the tracee runs
                 # while the consumer formats and writes.
                 ev = self._on_syscall(task)
-                self._resume(tid, 0)
+                self._resume(task, 0)
                 self._held = None
                 if ev is not None:
                     yield ev
@@ -266,14 +282,23 @@ class PtraceTracer:
                 yield from self._on_signal(task, sig)
             self._held = None
 
-    def _resume(self, tid: int, sig: int) -> None:
+    def _resume(self, task: _Task, sig: int) -> None:
+        request = libc.PTRACE_SYSCALL
+        if task.ghost:
+            request = libc.PTRACE_CONT
+        elif self._filtered:  # the filter stops it at the next traced call; only a call's exit needs more
+            if task.pending is _SKIP:
+                task.pending = None
+            if task.pending is None:
+                request = libc.PTRACE_CONT
         try:
-            ptrace(libc.PTRACE_SYSCALL, tid, 0, sig)
+            ptrace(request, task.tid, 0, sig)
         except OSError:
             pass  # the task died meanwhile; its exit is reported by wait
 
     def _adopt(self, tid: int, tgid: int | None = None) -> _Task:
-        task = self._task(tid, tgid if tgid is not None else read_tgid(tid))
+        ghost = not self.cfg.follow_forks  # only the filter makes renacer see children without -f
+        task = self._task(tid, tgid if tgid is not None else read_tgid(tid), ghost=ghost)
         self.tasks[tid] = task
         return task
 
@@ -281,11 +306,14 @@ class PtraceTracer:
 
     def _on_syscall(self, task: _Task) -> Event | None:
         """Everything a syscall stop must capture before the task may run on."""
+        if task.ghost:
+            return None
         try:
             info = libc.get_syscall_info(task.tid)
         except OSError:
             return None
-        if info.op == libc.SYSCALL_INFO_ENTRY:
+        # with the filter in place a seccomp stop is the entry (the entry stop came first otherwise)
+        if info.op == libc.SYSCALL_INFO_ENTRY or (info.op == libc.SYSCALL_INFO_SECCOMP and self._filtered):
             return self._on_entry(task, info.words, info.stack_pointer, info.instruction_pointer)
         if info.op == libc.SYSCALL_INFO_EXIT:
             return self._on_return(task, s64(info.words[0]), info.words[1] & 0xFF)
@@ -316,9 +344,13 @@ class PtraceTracer:
             task.remapped = True  # reads the module map again
         if task.hidden:
             if name not in _EXEC_NAMES:
-                task.pending = _SKIP
+                ours = self._seccomp is not None and not self._exec_done and self._installs(nr, words)
+                task.pending = _INSTALL if ours else _SKIP
                 return None
             task.hidden = False
+        elif self._filtered and self._installs(nr, words):
+            # the program's own filter outranks TRACE when it denies a call: stop at every entry again
+            self._filtered = False
         trace = self.cfg.trace
         if trace is not None and nr not in trace:
             task.pending = _SKIP
@@ -350,9 +382,28 @@ class PtraceTracer:
         return SyscallEnter(task.tid, task.tgid, nr, name, args, entry_text, decoder.exits(call), mono, wall,
                             decoder.joint, ip)
 
+    def _installs(self, nr: int, words: object) -> bool:
+        """Whether call ``nr`` with arguments ``words[1:]`` installs a seccomp filter."""
+        op = words[1]  # type: ignore[index]
+        if nr == self._seccomp.seccomp_nr:  # type: ignore[union-attr]
+            return op == SECCOMP_SET_MODE_FILTER
+        return self.arch.syscall_name(nr) == "prctl" and op == libc.PR_SET_SECCOMP
+
+    def _filter_installed(self, task: _Task) -> None:
+        """The child's filter is in place: from now on only traced calls stop the tracees."""
+        self._filtered = True
+        if not self.cfg.follow_forks:  # its children inherit the filter: keep them, unseen
+            try:
+                options = self._options | libc.PTRACE_O_TRACESECCOMP | _FOLLOW
+                ptrace(libc.PTRACE_SETOPTIONS, task.tid, 0, options)
+            except OSError:
+                pass
+
     def _on_return(self, task: _Task, rval: int, is_error: int) -> Event | None:
         p = task.pending
         task.pending = None
+        if p is _INSTALL and rval == 0 and task.tid == self.main_pid:
+            self._filter_installed(task)
         if not isinstance(p, _Pending):
             return None  # filtered out, or the exit of a call entered before we attached
         call = p.call
@@ -429,14 +480,14 @@ class PtraceTracer:
         tid = task.tid
         if event == libc.PTRACE_EVENT_STOP:
             if sig in _GROUP_STOP_SIGNALS:
-                if not task.hidden:
+                if not (task.hidden or task.ghost):
                     yield StopEvent(tid, task.tgid, sig, signal_name(sig), *_now())
                 try:
                     ptrace(libc.PTRACE_LISTEN, tid, 0, 0)
                 except OSError:
                     pass
                 return
-            self._resume(tid, 0)  # the first stop of a new task, or an interrupt
+            self._resume(task, 0)  # the first stop of a new task, or an interrupt
             return
         if event in (libc.PTRACE_EVENT_FORK, libc.PTRACE_EVENT_VFORK, libc.PTRACE_EVENT_CLONE):
             try:
@@ -444,15 +495,15 @@ class PtraceTracer:
             except OSError:
                 child = 0
             if child and child not in self.tasks:
-                self._adopt(child)
-                yield ProcessEvent(child, "attached", *_now(), detail="child")
+                if not self._adopt(child).ghost:
+                    yield ProcessEvent(child, "attached", *_now(), detail="child")
         elif event == libc.PTRACE_EVENT_EXEC:
             self._exec_done = True  # also when -e trace= hides the execve itself
             if self._stacks is not None:
                 self._stacks.forget(task.tgid)  # a new program: new mappings
             yield from self._on_exec(task)
-            tid = task.tid
-        self._resume(tid, 0)
+            task = self.tasks.get(task.tid, task)  # a thread that exec'd now holds the leader's tid
+        self._resume(task, 0)
 
     def _on_exec(self, task: _Task) -> Iterator[Event]:
         """A thread other than the leader exec'd: it takes over the leader's tid."""
@@ -464,6 +515,11 @@ class PtraceTracer:
             return
         leader = task
         execer = self.tasks.pop(former)
+        if execer.ghost and not leader.ghost:
+            # as if untraced (so it is without the filter): the leader's call ends only with the new
+            # program, which runs unseen
+            leader.ghost = True
+            return
         yield from self._unfinished(leader, "superseded")
         yield ProcessEvent(leader.tid, "superseded", *_now(), detail=str(former))
         execer.retid(leader.tid)
@@ -473,7 +529,11 @@ class PtraceTracer:
             execer.pending.call.mem = execer.mem
 
     def _on_signal(self, task: _Task, sig: int) -> Iterator[Event]:
-        if not task.hidden:
+        if self._filtered and self._restart_traced:
+            # restart_syscall names the call it resumes, which the filter may not have stopped at
+            nr = blocked_syscall(task.tid)
+            task.last_name = self.arch.syscall_name(int(nr)) if nr else task.last_name
+        if not (task.hidden or task.ghost):
             try:
                 info = libc.get_siginfo(task.tid)
             except OSError:
@@ -481,7 +541,7 @@ class PtraceTracer:
             ip = self._ip(task.tid) if self.cfg.instruction_pointer else 0
             text = _siginfo_text(info, self.cfg.xlat_style)
             yield SignalEvent(task.tid, task.tgid, sig, signal_name(sig), text, *_now(), ip)
-        self._resume(task.tid, sig)
+        self._resume(task, sig)
 
     @staticmethod
     def _ip(tid: int) -> int:
@@ -560,7 +620,7 @@ class PtraceTracer:
                 elif event == libc.PTRACE_EVENT_STOP or sig == _SYSCALL_STOP:
                     inject = 0
                 else:
-                    self._resume(tid, 0)  # a fork/exec event stop: let it reach the interrupt
+                    self._resume(task, 0)  # a fork/exec event stop: let it reach the interrupt
                     continue
             else:
                 inject = sig  # a signal was about to be delivered: deliver it after we leave
