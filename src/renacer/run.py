@@ -7,9 +7,10 @@ import resource
 import signal
 import sys
 import time
-from collections.abc import Iterator
-from typing import TextIO
+from collections.abc import Callable, Iterator
+from typing import Protocol, TextIO
 
+from .arch import Arch
 from .backends.ptrace import PtraceTracer
 from .config import Config
 from .enrich import Enricher
@@ -21,14 +22,59 @@ from .sinks.text import TextSink
 _DETACH_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGPIPE)
 
 
-def events(config: Config, tracer: PtraceTracer | None = None) -> Iterator[Event]:
+class Tracer(Protocol):
+    """What a run needs of a backend (backends.ptrace.PtraceTracer, backends.ebpf.tracer.EbpfTracer)."""
+
+    arch: Arch
+    main_pid: int | None
+    main_status: int | None
+    stop_signal: int
+
+    def events(self) -> Iterator[Event]: ...
+
+    def request_stop(self, signo: int) -> None: ...
+
+    def stack_notices(self) -> list[str]: ...
+
+
+def make_tracer(config: Config, stack_stop: Callable | None = None) -> Tracer:
+    """The backend --backend asks for; the eBPF one is imported only when it is the one."""
+    if _use_ebpf(config):
+        from .backends.ebpf.tracer import EbpfTracer
+
+        return EbpfTracer(config)
+    return PtraceTracer(config, stack_stop=stack_stop)
+
+
+def _use_ebpf(config: Config) -> bool:
+    """ebpf: it or a clear error; auto: it for a plain -c when permitted, else ptrace (one notice)."""
+    if config.backend not in ("ebpf", "auto"):
+        return False
+    from .backends.ebpf.tracer import summary_mode, unsupported
+
+    if config.backend == "auto" and (not summary_mode(config) or unsupported(config) is not None):
+        return False  # auto means ptrace for anything but a summary the kernel can add up
+    if config.backend == "ebpf" and (option := unsupported(config)) is not None:
+        raise RenacerError(f"--backend ebpf: {option} needs the ptrace backend (a stopped tracee)")
+    from .backends.ebpf.bpf import permitted
+
+    why = permitted()
+    if why is None:
+        return True
+    if config.backend == "ebpf":
+        raise RenacerError(f"--backend ebpf: {why}")
+    print(f"renacer: eBPF is not available ({why}): tracing with ptrace", file=sys.stderr)
+    return False
+
+
+def events(config: Config, tracer: Tracer | None = None) -> Iterator[Event]:
     """Every event of one traced run, in order (spawn/attach happens before the first one)."""
     if not config.stacks:
-        tracer = tracer or PtraceTracer(config)
+        tracer = tracer or make_tracer(config)
         yield from select(tracer.events(), config)
         return
     enricher = Enricher(config, None)  # a library prints nothing: the events carry how each was located
-    tracer = tracer or PtraceTracer(config, stack_stop=enricher.stack_stop)
+    tracer = tracer or make_tracer(config, stack_stop=enricher.stack_stop)
     stream = select(tracer.events(), config)
     try:
         for ev in stream:
@@ -59,7 +105,7 @@ def run(config: Config) -> int:
         return _replay(config)
     out, owned = _open_output(config)
     enricher = Enricher(config, sys.stderr) if config.stacks else None
-    tracer = PtraceTracer(config, stack_stop=enricher.stack_stop if enricher else None)
+    tracer = make_tracer(config, stack_stop=enricher.stack_stop if enricher else None)
     if enricher is not None:
         enricher.notices.append(tracer.stack_notices)
     sink = _sinks(config, out, owned, tracer.arch.name, enricher)
@@ -288,7 +334,7 @@ class _Closer:
             self.out.close()
 
 
-def _raw_status(tracer: PtraceTracer) -> int | None:
+def _raw_status(tracer: Tracer) -> int | None:
     """The traced command's exit status for a recording's footer (128+N if killed by signal N)."""
     status = tracer.main_status
     if status is None:
@@ -298,7 +344,7 @@ def _raw_status(tracer: PtraceTracer) -> int | None:
     return 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
 
 
-def _exit_status(tracer: PtraceTracer) -> int:
+def _exit_status(tracer: Tracer) -> int:
     """The traced command's status, as strace passes it on; 0 for -p."""
     status = tracer.main_status
     if status is None:

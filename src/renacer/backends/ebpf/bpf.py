@@ -363,7 +363,7 @@ def permitted() -> str | None:
     caps = _effective_caps()
     admin = bool(caps >> CAP_SYS_ADMIN & 1)
     if not (admin or (caps >> CAP_BPF & 1 and caps >> CAP_PERFMON & 1)):
-        return "not root, and without CAP_BPF and CAP_PERFMON"
+        return "it needs root, or CAP_BPF and CAP_PERFMON"
     if tracefs() is None:
         return "tracefs is not mounted (/sys/kernel/tracing)"
     try:
