@@ -40,6 +40,7 @@ from ...syscalls.dump import io_data, io_direction, io_fd
 from ...syscalls.format import s64
 from ...syscalls.xlat import xlat_style
 from . import libc
+from .colocate import Colocation
 from .libc import ptrace
 from .memory import ProcessMemory
 from .process import attach_options, blocked_syscall, read_tgid, seize_pids, spawn
@@ -169,6 +170,7 @@ class PtraceTracer:
         self._seccomp = seccomp_plan(config, self.arch, MAPPING_CALLS if config.stacks else ())
         self._filtered = False  # the filter is in place: tasks outside a traced call run on PTRACE_CONT
         self.stops = 0  # wait results handled (how many times the tracees stopped)
+        self._colocation = Colocation()  # renacer on one CPU while the tracees stop often
         restart = self.arch.numbers.get("restart_syscall")
         self._restart_traced = config.trace is not None and restart in config.trace
         self._started = False
@@ -224,11 +226,15 @@ class PtraceTracer:
         """Trace until every task is gone (or a stop was requested); yields events in order."""
         if not self._started:
             yield from self.start()
+        if self.cfg.colocate:
+            self._colocation.start()
         try:
             yield from self._loop()
         except BaseException:  # closed early (or a bug): release every task, show nothing more
             self.abandon()
             raise
+        finally:
+            self._colocation.stop()
         if self.tasks:
             yield from self._detach_all()
 
@@ -244,6 +250,7 @@ class PtraceTracer:
 
     def _loop(self) -> Iterator[Event]:
         tasks = self.tasks
+        colocation = self._colocation
         while tasks:
             if self.stop_signal:
                 return
@@ -253,6 +260,8 @@ class PtraceTracer:
                     continue
                 return  # ECHILD: nothing left to wait for
             self.stops += 1
+            if colocation.pinned or self.cfg.colocate:
+                colocation.tick()
             task = tasks.get(tid)
             if (status & 0xFF) != 0x7F:  # exited or killed
                 if task is not None:
