@@ -242,3 +242,22 @@ def test_an_unsupported_option_is_refused_before_anything_starts() -> None:
 
     with pytest.raises(RenacerError, match="--flamegraph needs the ptrace backend"):
         EbpfTracer(Config(command=("true",), flamegraph="x.svg"))
+
+
+def test_ctrl_c_with_p_leaves_the_process_running(renacer_cmd, build) -> None:
+    sleeper = spawn([str(build("sleeper.c"))])
+    try:
+        pid = int(sleeper.stdout.readline())
+        tracer = spawn([*renacer_cmd, "--backend", "ebpf", "-p", str(pid)])
+        assert tracer.stderr.readline().decode().strip() == f"renacer: Process {pid} attached"
+        os.kill(tracer.pid, signal.SIGINT)
+        _, err = reap(tracer, timeout=30)
+        assert tracer.returncode == -signal.SIGINT and "Traceback" not in err
+        time.sleep(0.1)
+        assert sleeper.poll() is None  # untouched, still sleeping
+        os.kill(pid, signal.SIGUSR1)
+        assert sleeper.wait(timeout=10) == 0
+    finally:
+        if sleeper.poll() is None:
+            sleeper.kill()
+        sleeper.communicate()
