@@ -285,3 +285,17 @@ def test_attach_ignores_seccomp_bpf(build) -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_command_leaving_a_filtered_child_says_renacer_waits_for_it() -> None:
+    # without -f the background sleep inherits the filter: renacer must stay its tracer, and says so
+    done = run([*renacer_argv(), "-e", "trace=openat", "--", "sh", "-c", "sleep 0.3 & echo hi"])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "hi\n"
+    lines = done.stderr.splitlines()
+    assert lines[-2] == "+++ exited with 0 +++"
+    assert lines[-1].startswith("renacer: the command has exited; waiting for the process it left running")
+    assert "sleep" not in done.stderr  # the child itself stays unseen, as without the filter
+    argv = [*renacer_argv(), "--no-seccomp-bpf", "-e", "trace=openat", "--", "sh", "-c", "sleep 0.3 & :"]
+    quiet = run(argv)
+    assert "waiting" not in quiet.stderr

@@ -244,6 +244,15 @@ class TextSink:
             if not self.cfg.quieted("superseded"):
                 self._note(ev.tid, ev.ts_ns, ev.wall_ns, f"+++ superseded by execve in pid {former} +++")
             return
+        if ev.kind == "waiting":
+            if not self.cfg.quieted("waiting"):
+                n = int(ev.detail)
+                what = "the process" if n == 1 else f"the {n} processes"
+                self.diag.write(f"renacer: the command has exited; waiting for {what} it left running,"
+                                " which inherited the seccomp filter (-f shows them, --no-seccomp-bpf"
+                                " does not wait)\n")
+                self.diag.flush()
+            return
         if ev.kind == "attached":
             self.live.add(ev.tid)
         elif ev.kind == "detached":

@@ -576,6 +576,10 @@ class PtraceTracer:
             signo = os.WTERMSIG(status)
             yield ExitEvent(task.tid, task.tgid, None, signo, signal_name(signo), os.WCOREDUMP(status),
                             mono, wall, leader=task.tid == task.tgid)
+        if task.tid == self.main_pid:
+            left = {t.tgid for t in self.tasks.values() if t.ghost and t.tgid != task.tgid}
+            if left:  # unfollowed children with the filter: renacer stays until they end (say so)
+                yield ProcessEvent(task.tid, "waiting", mono, wall, detail=str(len(left)))
 
     # ---- detach ----------------------------------------------------------------------
 
