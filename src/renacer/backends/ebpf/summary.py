@@ -8,8 +8,6 @@ of every CPU once and adds them up. Percentiles come from the row's log2 histogr
 
 from __future__ import annotations
 
-import ctypes
-import os
 import struct
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -17,8 +15,6 @@ from typing import TYPE_CHECKING
 from ...events import SyscallTotals
 from . import bpf
 from .asm import DW, R0, R1, R2, R3, R6, R7, R8, R9, R10, Helper, MapLike, Program, W
-
-_libc = ctypes.CDLL(None, use_errno=True)
 
 if TYPE_CHECKING:
     from ...arch import Arch
@@ -28,10 +24,8 @@ if TYPE_CHECKING:
 # Raw tracepoints (BPF_RAW_TRACEPOINT_OPEN): the program gets the tracepoint's own arguments, with
 # no record built for perf first, which makes each syscall ~30 ns cheaper here than a perf-attached
 # tracepoint. raw_syscalls passes (struct pt_regs *regs, long id) at entry and (regs, long ret) at exit.
-BPF_RAW_TRACEPOINT_OPEN = 17  # enum bpf_cmd (linux/bpf.h)
-PROG_TYPE_RAW_TRACEPOINT = 17  # enum bpf_prog_type
+PROG_TYPE_RAW_TRACEPOINT = bpf.PROG_TYPE_RAW_TRACEPOINT
 RAW_ID, RAW_RET = 8, 8  # ctx->args[1] at entry and at exit
-_RAW_OPEN_ATTR = struct.Struct("<QI4x")  # union bpf_attr.raw_tracepoint: u64 name, u32 prog_fd
 
 # gate: ARRAY, 1 entry, key u32 0 -> u32 open. Closed until the spawned command's execve (its
 # own start-up before exec is renacer's, not the program's); open from the start with -p.
@@ -228,7 +222,7 @@ class SummarySession:
         # exit first: a call must never be entered without a program to finish it
         for prog, event in ((leave, "sys_exit"), (enter, "sys_enter")):
             loaded = self._own(bpf.load_program(prog.assemble(), f"rn_sum_{event}", PROG_TYPE_RAW_TRACEPOINT))
-            self._own(RawAttachment.open(loaded, event))
+            self._own(bpf.attach_raw_tracepoint(loaded, event))
 
     def totals(self) -> list[SyscallTotals]:
         """Every syscall's row, added up over the CPUs (those never called left out)."""
@@ -263,29 +257,3 @@ class SummarySession:
 
 def _key(n: int) -> bytes:
     return struct.pack("<I", n)
-
-
-
-class RawAttachment:
-    """A program on a raw tracepoint; close() detaches it (the fd is the only reference)."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-
-    @classmethod
-    def open(cls, prog: bpf.Prog, event: str) -> RawAttachment:
-        """BPF_RAW_TRACEPOINT_OPEN of ``prog`` on the tracepoint ``event`` (sys_enter, sys_exit)."""
-        name = ctypes.create_string_buffer(event.encode())
-        attr = ctypes.create_string_buffer(_RAW_OPEN_ATTR.pack(ctypes.addressof(name), prog.fd))
-        fd = _libc.syscall(ctypes.c_long(bpf.SYS_BPF), ctypes.c_long(BPF_RAW_TRACEPOINT_OPEN), attr,
-                           ctypes.c_uint(_RAW_OPEN_ATTR.size))
-        if fd < 0:
-            err = ctypes.get_errno()
-            raise bpf.BpfError(f"attaching {prog.name} to the raw tracepoint {event}: {os.strerror(err)}",
-                               err=err)
-        return cls(fd)
-
-    def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
