@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -147,3 +148,13 @@ def test_signal_delivery_and_handler_return(renacer, build, tmp_path) -> None:
     chld = next(i for i, x in enumerate(lines) if x.startswith("--- SIGCHLD {si_signo=SIGCHLD, "))
     assert lines[chld - 1] == "rt_sigprocmask(SIG_UNBLOCK, [CHLD], NULL, 8) = 0"
     assert lines[chld + 1 : chld + 3] == ['write(1, "chld\\n", 5) = 5', "rt_sigreturn({mask=[]}) = 0"]
+
+
+@pytest.mark.needs_strace
+def test_signals_ignored_by_renacers_parent_stay_ignored_in_the_command(renacer_cmd, run_cmd) -> None:
+    # a shell's background job ignores SIGINT and SIGQUIT; strace's command inherits that, so must ours
+    script = 'trap "" INT QUIT; exec "$@" -- grep SigIgn /proc/self/status'
+    ours = run_cmd(["sh", "-c", script, "sh", *renacer_cmd, "-o", os.devnull])
+    theirs = run_cmd(["sh", "-c", script, "sh", "strace", "-o", os.devnull])
+    assert ours.stdout == theirs.stdout
+    assert int(ours.stdout.split()[1], 16) & 0b110 == 0b110  # SIGINT (2) and SIGQUIT (3) ignored

@@ -10,12 +10,11 @@ id as it exits, so a reused number is not traced by mistake.
 from __future__ import annotations
 
 import os
-import signal
 import struct
 
 from ...config import Config
 from ...errors import RenacerError
-from ..ptrace.process import find_program
+from ..ptrace.process import find_program, restore_signals
 from .asm import R0, R1, R2, R3, R4, R6, R7, R8, R10, B, Helper, Program, Reg, W
 from .bpf import MAP_HASH, Attachment, BpfMap, Prog, attach_tracepoint, load_program, tracepoint_fields
 
@@ -26,11 +25,9 @@ _TRACED = b"\x01"
 
 def _exec_child(read_fd: int, path: str, argv: list[str], env: dict[str, str],
                 cwd: str | None) -> None:  # pragma: no cover - the child: it execs or _exits
-    """In the forked child: default signal dispositions, wait for the byte that says go, exec."""
+    """In the forked child: renacer's own signal dispositions, wait for the byte that says go, exec."""
     try:
-        for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGTERM, signal.SIGHUP,
-                    signal.SIGQUIT):
-            signal.signal(sig, signal.SIG_DFL)  # an ignored disposition would survive exec
+        restore_signals()
         if cwd:
             os.chdir(cwd)
         if os.read(read_fd, 1) != b"g":

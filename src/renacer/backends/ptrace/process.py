@@ -42,6 +42,22 @@ def find_program(name: str, path: str | None) -> str:
     raise RenacerError(f"Can't stat '{name}': No such file or directory")
 
 
+# The signals renacer was started with ignored, read before it installs its own handlers (SIGPIPE
+# and SIGXFSZ are ignored by Python itself at start-up, so theirs cannot be known: default).
+INHERITED_IGNORED = frozenset(sig for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+                              if signal.getsignal(sig) == signal.SIG_IGN)
+
+
+def restore_signals() -> None:
+    """In a forked child about to exec the command: the dispositions renacer itself was given.
+
+    Python ignores SIGPIPE and SIGXFSZ and renacer catches the rest; an ignored disposition would
+    survive exec, and one a shell's background job ignores (SIGINT, SIGQUIT) must.
+    """
+    for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_IGN if sig in INHERITED_IGNORED else signal.SIG_DFL)
+
+
 def _exec_child(path: str, argv: list[str], env: dict[str, str], cwd: str | None,
                 seccomp: tuple | None) -> None:  # pragma: no cover
     """In the forked child: restore default signal dispositions, stop, install the filter, then exec.
@@ -49,10 +65,7 @@ def _exec_child(path: str, argv: list[str], env: dict[str, str], cwd: str | None
     (Not measurable by coverage: the child execs or _exits. Every traced test runs it.)
     """
     try:
-        # Python ignores SIGPIPE and SIGXFSZ; an ignored disposition would survive exec.
-        for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGTERM, signal.SIGHUP,
-                    signal.SIGQUIT):
-            signal.signal(sig, signal.SIG_DFL)
+        restore_signals()
         if cwd:
             os.chdir(cwd)
         os.kill(os.getpid(), signal.SIGSTOP)  # wait here until the tracer has seized us
