@@ -148,6 +148,8 @@ def table_lines(work: Workload, confs: list[Config], rows: dict[str, Row]) -> li
         default = rows["strace"].median("wall_s")
         peak = row.peak_kib()
         notes = [f"lost {sum(row.lost)} events"] if row.lost else []
+        if any(row.lost):
+            notes[0] += f" ({', '.join(map(str, row.lost))} by run)"
         if row.failure is not None:
             notes.append(f"failed later: {row.failure}")
         lines.append(
