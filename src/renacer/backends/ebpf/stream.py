@@ -23,6 +23,7 @@ from ...syscalls.catalog import decoder_for
 from ...syscalls.decoders.common import signal_name
 from ..ptrace.tracer import PtraceTracer, _Task
 from . import bpf
+from .backlog import Backlog, records
 from .capture import NR_LIMIT, SPEC_SIZE, captures_for, spec_value
 from .payload import (
     HEADER,
@@ -37,14 +38,15 @@ from .payload import (
     Record,
     parse,
 )
-from .ringbuf import RingBuffer
 from .stream_programs import TASK_EXIT, enter_program, exit_program, signal_program, task_exit_program
 
 if TYPE_CHECKING:
     from ...arch import Arch
     from .follow import Target
 
-RING_BYTES = 64 << 20  # 200k small records fit while Python catches up
+RING_BYTES = 8 << 20  # its pages are resident from the start; drained in bulk between decoded records
+BACKLOG_BYTES = 64 << 20  # records copied out, not decoded yet, at most: past it the kernel counts losses
+_TAKE_EVERY = 8  # decoded records between two looks at the ring buffer (a look costs two loads)
 RING_ENV = "RENACER_EBPF_RING_BYTES"  # tests only: a tiny ring buffer, to make the kernel drop records
 MAX_THREADS = 65536  # threads with a record slot at once (allocated as they first enter a call)
 _NO_PREALLOC = 1  # BPF_F_NO_PREALLOC: a slot is allocated at a thread's first call, not up front
@@ -98,7 +100,7 @@ class StreamSession:
         self._maps: list[bpf.BpfMap] = []
         self._progs: list[bpf.Prog] = []
         self._attachments: list[bpf.Attachment] = []
-        self.ring: RingBuffer | None = None
+        self.ring: Backlog | None = None
         self._tasks: dict[int, _Task] = {}
         self._exec_done = False  # the spawned command's execve succeeded: its records are shown from then
         self._codes: dict[int, int] = {}  # tid -> exit(n)'s n; tgid -> exit_group(n)'s n
@@ -137,7 +139,7 @@ class StreamSession:
         ring = self._map(bpf.MAP_RINGBUF, 0, 0, self.ring_size, "renacer_ring")
         self._lost_map = lost
         self._fill_spec(spec)
-        self.ring = RingBuffer(ring)
+        self.ring = Backlog(ring, BACKLOG_BYTES)
         enter = bpf.tracepoint_fields("raw_syscalls", "sys_enter")
         leave = bpf.tracepoint_fields("raw_syscalls", "sys_exit")
         deliver = bpf.tracepoint_fields("signal", "signal_deliver")
@@ -166,20 +168,24 @@ class StreamSession:
 
     def poll(self, timeout_ms: int) -> Iterator[Event]:
         """The events whose records arrived, waiting up to ``timeout_ms`` for the first."""
-        assert self.ring is not None, "attach() first"
-        if self.ring.wait(timeout_ms):
-            yield from self._events(self.ring.drain())
+        ring = self.ring
+        assert ring is not None, "attach() first"
+        if ring.wait(timeout_ms):
+            ring.take()
+            # the chunks there are now; those taken while decoding them are the next poll's
+            for _ in range(len(ring)):
+                yield from self._events(ring.chunk())  # type: ignore[arg-type]
         yield from self._check_lost()
 
     def finish(self) -> Iterator[Event]:
         """Everything left once the main process ended (its last records, the count of any lost)."""
-        if self.ring is None:
+        ring = self.ring
+        if ring is None:
             return
-        while True:
-            records = self.ring.drain()
-            if not records:
-                break
-            yield from self._events(records)
+        ring.take()
+        while (chunk := ring.chunk()) is not None:
+            yield from self._events(chunk)
+            ring.take()
         yield from self._check_lost()
 
     def _check_lost(self) -> Iterator[Event]:
@@ -190,11 +196,17 @@ class StreamSession:
             mono = time.monotonic_ns()
             yield LostEvent(count, mono, mono + self._wall_offset)
 
-    def _events(self, records: list[bytes]) -> Iterator[Event]:
-        for raw in records:
+    def _events(self, chunk: bytes) -> Iterator[Event]:
+        """The events of a chunk's records; the ring buffer is drained again every few records."""
+        take, left = self.ring.take, _TAKE_EVERY  # type: ignore[union-attr]
+        for raw in records(chunk):
             ev = self._event(raw)
             if ev is not None:
                 yield ev
+            left -= 1
+            if not left:
+                take()
+                left = _TAKE_EVERY
 
     def _event(self, raw: bytes) -> Event | None:
         tid, tgid, nr, enter_ns, exit_ns, ret, state = _HEAD.unpack_from(raw)
