@@ -27,8 +27,10 @@ TRACED, NEVER_RETURNS, EXECS = 1, 2, 4  # spec flags; EXECS: an exec, after whic
 STRING, BYTES = 1, 2  # capture kinds
 FIXED, FROM_RET = 0, 7  # size sources; 1..6 are "argument n-1"
 
-# spec value: u8 flags, 7 zero, then SLOTS slots of: u8 arg, u8 phase, u8 kind, u8 size source,
+# spec value: u8 flags, and for an exec (stream_exec.py) u8 argv's argument, u8 envp's, u8 argv strings
+# to read, u16 their byte limit, 2 zero; then SLOTS slots of: u8 arg, u8 phase, u8 kind, u8 size source,
 # u16 scale, u16 limit (bytes read at most; a string's limit counts its NUL)
+SPEC_ARGV, SPEC_ENVP, SPEC_ARGV_STRINGS, SPEC_STRING_LIMIT = 1, 2, 3, 4
 SPEC_HEAD = 8
 SLOT = 8
 SPEC_SIZE = SPEC_HEAD + SLOTS * SLOT
@@ -172,10 +174,12 @@ def captures_for(arch: Arch, name: str, decoder: Decoder | None = None) -> tuple
 
 
 def spec_value(captures: tuple[Capture, ...], traced: bool, never_returns: bool, string_limit: int,
-               execs: bool = False) -> bytes:
-    """The ``spec`` map's value for one syscall, with -s applied to the limits that follow it."""
+               execs: tuple[int, int, int] | None = None) -> bytes:
+    """The ``spec`` map's value for one syscall, with -s applied to the limits that follow it; ``execs``:
+    an exec's argv and envp argument indexes and how many argv strings to read."""
     flags = (TRACED if traced else 0) | (NEVER_RETURNS if never_returns else 0) | (EXECS if execs else 0)
-    out = bytearray(struct.pack("<B7x", flags))
+    argv, envp, strings = execs or (0, 0, 0)
+    out = bytearray(struct.pack("<BBBBH2x", flags, argv, envp, strings, min(string_limit + 2, PAYLOAD)))
     for cap in captures:
         limit = cap.limit
         if cap.by_string_limit:

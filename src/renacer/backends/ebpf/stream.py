@@ -24,7 +24,7 @@ from ...syscalls.decoders.common import signal_name
 from ..ptrace.tracer import PtraceTracer, _Task
 from . import bpf
 from .backlog import Backlog, records
-from .capture import NR_LIMIT, SPEC_SIZE, captures_for, spec_value
+from .capture import NR_LIMIT, SPEC_SIZE, STRING, captures_for, spec_value
 from .payload import (
     HEADER,
     NO_EXIT,
@@ -38,6 +38,7 @@ from .payload import (
     Record,
     parse,
 )
+from .stream_exec import ARGV_WORDS
 from .stream_programs import TASK_EXIT, enter_program, exit_program, signal_program, task_exit_program
 
 if TYPE_CHECKING:
@@ -161,7 +162,15 @@ class StreamSession:
             traced = trace is None or nr in trace or name in _EXECS
             decoder = decoder_for(self.arch, name)
             caps = () if nr in raw or not traced else captures_for(self.arch, name, decoder)
-            value = spec_value(caps, traced, decoder.never_returns, self.cfg.string_limit, name in _EXECS)
+            execs = None
+            if name in _EXECS:
+                # the path as usual; argv and envp are read whole by stream_exec.py
+                caps = tuple(c for c in caps if c.kind == STRING)
+                first = _EXECS.index(name)  # execveat's dirfd comes first
+                abbrev = self.cfg.abbrev is None or nr in self.cfg.abbrev
+                shown = self.cfg.string_limit if abbrev else ARGV_WORDS
+                execs = (1 + first, 2 + first, 0 if nr in raw else min(shown, ARGV_WORDS - 1))
+            value = spec_value(caps, traced, decoder.never_returns, self.cfg.string_limit, execs)
             spec.update(struct.pack("<I", nr), value)
 
     # ---- consumer ----------------------------------------------------------------------------

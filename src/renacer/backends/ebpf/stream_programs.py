@@ -40,6 +40,7 @@ from .payload import (
     STRING_CUT,
     STRING_ENDED,
 )
+from .stream_exec import capture_exec
 
 TASK_EXIT = 8  # state of the short record sched_process_exit sends: args[0] the signal that killed it
 Filter = Callable[[Program, str], None]  # follow.Target.emit_filter
@@ -241,6 +242,12 @@ def enter_program(emit_filter: Filter, spec: MapLike, entries: MapLike, blank: M
     p.st(W, R9, OFF_LENGTH, 0)
     for k in range(SLOTS):
         _capture(p, ENTRY, k)
+    p.comment("an exec: its argv and envp, gone once it succeeds (stream_exec.py)")
+    p.ldx(B, R1, R8, 0)
+    p.and_(R1, EXECS)
+    p.jmp("==", R1, 0, "not_exec")
+    capture_exec(p)
+    p.label("not_exec")
     p.comment("exit, exit_group: no sys_exit will come, send the record now")
     p.ldx(B, R1, R8, 0)
     p.and_(R1, NEVER_RETURNS)
