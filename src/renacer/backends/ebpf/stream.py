@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ...config import Config
-from ...events import Event, ExitEvent, LostEvent, SyscallEvent
+from ...events import Event, ExitEvent, LostEvent, SignalEvent, SyscallEvent
 from ...syscalls.base import Call, DecodeOptions
 from ...syscalls.catalog import decoder_for
 from ...syscalls.decoders.common import signal_name
-from ..ptrace.tracer import PtraceTracer, _Task
+from ..ptrace.tracer import PtraceTracer, _siginfo_text, _Task
 from . import bpf
 from .backlog import Backlog, records
 from .capture import NR_LIMIT, SPEC_SIZE, STRING, captures_for, spec_value
@@ -39,7 +39,8 @@ from .payload import (
     parse,
 )
 from .stream_exec import ARGV_WORDS
-from .stream_programs import TASK_EXIT, enter_program, exit_program, signal_program, task_exit_program
+from .stream_programs import SIGNAL, TASK_EXIT, enter_program, exit_program, task_exit_program
+from .stream_signals import signal_program
 
 if TYPE_CHECKING:
     from ...arch import Arch
@@ -143,9 +144,11 @@ class StreamSession:
         self.ring = Backlog(ring, BACKLOG_BYTES)
         enter = bpf.tracepoint_fields("raw_syscalls", "sys_enter")
         leave = bpf.tracepoint_fields("raw_syscalls", "sys_exit")
-        deliver = bpf.tracepoint_fields("signal", "signal_deliver")
         flt = self.target.emit_filter
-        self._load(signal_program(flt, signals, deliver["sig"][0]), "renacer_sig", "signal", "signal_deliver")
+        prog = bpf.load_program(signal_program(flt, signals, ring, lost).assemble(), "renacer_sig",
+                                bpf.PROG_TYPE_RAW_TRACEPOINT)
+        self._progs.append(prog)
+        self._attachments.append(bpf.attach_raw_tracepoint(prog, "signal_deliver"))
         self._load(task_exit_program(flt, entries, blank, signals, ring, lost), "renacer_texit", "sched",
                    "sched_process_exit")
         self._load(exit_program(spec, entries, ring, lost, leave["ret"][0]), "renacer_sexit", "raw_syscalls",
@@ -221,6 +224,8 @@ class StreamSession:
         tid, tgid, nr, enter_ns, exit_ns, ret, state = _HEAD.unpack_from(raw)
         if state == TASK_EXIT:
             return self._task_exit(parse(raw))
+        if state == SIGNAL:
+            return self._signal(tid, tgid, nr, enter_ns, raw)
         name = self._names.get(nr)
         if name is None:
             name = self._names[nr] = self.arch.syscall_name(nr)
@@ -282,6 +287,12 @@ class StreamSession:
                                 enter_ns, enter_ns, wall)
         return SyscallEvent(rec.tid, rec.tgid, nr, name, args, entry_text, exit_text, rec.ret, call.error,
                             ret_text, enter_ns, rec.exit_ns, wall, joint=decoder.joint)
+
+    def _signal(self, tid: int, tgid: int, signo: int, mono: int, raw: bytes) -> SignalEvent | None:
+        if tid == self.target.main_pid and not self._exec_done:
+            return None  # renacer's own child, before its command's execve
+        text = _siginfo_text(raw[OFF_ARGS:OFF_ENTER], self.cfg.xlat_style)
+        return SignalEvent(tid, tgid, signo, signal_name(signo), text, mono, mono + self._wall_offset)
 
     def _task_exit(self, rec: Record) -> ExitEvent | None:
         tid, tgid = rec.tid, rec.tgid

@@ -43,6 +43,7 @@ from .payload import (
 from .stream_exec import capture_exec
 
 TASK_EXIT = 8  # state of the short record sched_process_exit sends: args[0] the signal that killed it
+SIGNAL = 16  # state of stream_signals.py's record: nr the signal, args the first 48 bytes of its siginfo
 Filter = Callable[[Program, str], None]  # follow.Target.emit_filter
 
 # stack slots (below R10)
@@ -302,28 +303,6 @@ def exit_program(spec: MapLike, entries: MapLike, ring: MapLike, lost: MapLike, 
         _capture(p, EXIT, k)
     p.label("send")
     _send(p, ring, lost)
-    p.label("out")
-    p.mov(R0, 0)
-    p.exit()
-    return p
-
-
-def signal_program(emit_filter: Filter, signals: MapLike, sig_off: int) -> Program:
-    """signal:signal_deliver: signals[tid] = the signal being delivered (what killed it, if it dies)."""
-    p = Program()
-    p.mov(R6, R1)
-    emit_filter(p, "out")
-    p.call(Helper.GET_CURRENT_PID_TGID)
-    p.stx(W, R10, KEY_TID, R0)
-    p.ldx(W, R1, R6, sig_off)
-    p.stx(W, R10, KEY_NR, R1)
-    p.ld_map(R1, signals)
-    p.mov(R2, R10)
-    p.add(R2, KEY_TID)
-    p.mov(R3, R10)
-    p.add(R3, KEY_NR)
-    p.mov(R4, 0)
-    p.call(Helper.MAP_UPDATE_ELEM)
     p.label("out")
     p.mov(R0, 0)
     p.exit()
