@@ -14,6 +14,7 @@ import re
 import struct
 
 import pytest
+from bpf_support import require_bpf as _permitted
 
 from renacer.backends.ebpf import bpf
 from renacer.backends.ebpf.asm import (
@@ -152,12 +153,6 @@ def test_helper_ids_match_the_header() -> None:
 # ---- the kernel executes what was assembled ----------------------------------------------------
 
 
-def _permitted() -> None:
-    why = bpf.permitted()
-    if why is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"BPF is not usable under CI: {why}")
-        pytest.skip(f"BPF is not usable here: {why}")
 
 
 class _TestRunAttr(ctypes.Structure):

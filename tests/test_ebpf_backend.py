@@ -14,20 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from bpf_support import require_bpf
 from fidelity import Completed, own_messages, reap, spawn
 
-from renacer.backends.ebpf import bpf
 from renacer.config import Config
 from renacer.errors import RenacerError
 
 
 @pytest.fixture(autouse=True)
 def _permitted() -> None:
-    why = bpf.permitted()
-    if why is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"BPF is not usable under CI: {why}")
-        pytest.skip(f"BPF is not usable here: {why}")
+    require_bpf()
 
 
 def table(stderr: str) -> dict[str, tuple[int, int]]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from bpf_support import require_bpf
 
 from renacer.arch import current
 from renacer.backends.ebpf import bpf
@@ -31,11 +32,7 @@ U32, U64 = struct.Struct("<I"), struct.Struct("<Q")
 
 @pytest.fixture(autouse=True)
 def _permitted() -> None:
-    why = bpf.permitted()
-    if why is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"BPF is not usable under CI: {why}")
-        pytest.skip(f"BPF is not usable here: {why}")
+    require_bpf()
 
 
 # ---- maps --------------------------------------------------------------------------------

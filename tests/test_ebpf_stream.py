@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from bpf_support import require_bpf as _bpf_or_skip
 from fidelity import prepare
 
 from renacer.arch import current
@@ -35,14 +36,6 @@ _SIGRETURN = re.compile(r"rt_sigreturn\(\{mask=[^}]*\}\)")
 WRITELOOP = ROOT / "bench" / "programs" / "writeloop.c"
 
 
-def _bpf_or_skip() -> None:
-    from renacer.backends.ebpf.bpf import permitted
-
-    why = permitted()
-    if why is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"eBPF must work in CI: {why}")
-        pytest.skip(f"eBPF is not permitted here: {why}")
 
 
 # ---- no BPF needed: the capture table, the reader, LOST in text and recordings ------------------

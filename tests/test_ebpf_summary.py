@@ -7,12 +7,12 @@ Times differ between any two runs, so rows are compared on the syscalls, calls a
 from __future__ import annotations
 
 import io
-import os
 import random
 import re
 
 import numpy as np
 import pytest
+from bpf_support import require_bpf as _ebpf_permitted
 
 from renacer.analysis.latency import PERCENTILES, bucket_bounds, from_histogram
 from renacer.events import SyscallTotals
@@ -38,15 +38,6 @@ def _heading(text: str) -> list[str]:
     return lines[start:start + 2]
 
 
-def _ebpf_permitted() -> None:
-    """Skip unless BPF may be used here; under CI=true, where it must be, fail instead."""
-    from renacer.backends.ebpf.bpf import permitted
-
-    why = permitted()
-    if why is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"eBPF must work in CI: {why}")
-        pytest.skip(f"eBPF is not permitted here: {why}")
 
 
 # ---- percentiles from a log2 histogram (no kernel needed) ------------------------------------

@@ -14,7 +14,7 @@ import struct
 
 from ...config import Config
 from ...errors import RenacerError
-from ..ptrace.process import find_program, restore_signals
+from ..ptrace.process import find_program, read_tgid, restore_signals, threads_of
 from .asm import R0, R1, R2, R3, R4, R6, R7, R8, R10, B, Helper, Program, Reg, W
 from .bpf import MAP_HASH, Attachment, BpfMap, Prog, attach_tracepoint, load_program, tracepoint_fields
 
@@ -198,7 +198,7 @@ class Target:
                 raise RenacerError(f"attach: {pid}: No such process")
         self._attach_cleanup()
         for pid in pids:
-            ids = [_tgid(pid)] if self.by_tgid else _threads(pid)
+            ids = [read_tgid(pid)] if self.by_tgid else threads_of(pid)
             for task_id in ids:
                 if task_id not in added:
                     self.add(task_id)
@@ -235,21 +235,3 @@ class Target:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _threads(pid: int) -> list[int]:
-    try:
-        return sorted(int(t) for t in os.listdir(f"/proc/{pid}/task"))
-    except OSError:
-        return [pid]
-
-
-def _tgid(tid: int) -> int:
-    try:
-        with open(f"/proc/{tid}/status") as f:
-            for line in f:
-                if line.startswith("Tgid:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return tid

@@ -120,7 +120,8 @@ def read_tgid(tid: int) -> int:
     return tid
 
 
-def _threads(pid: int) -> list[int]:
+def threads_of(pid: int) -> list[int]:
+    """The tids of process ``pid``'s threads, from /proc (just ``pid`` if they cannot be listed)."""
     try:
         return sorted(int(t) for t in os.listdir(f"/proc/{pid}/task"))
     except OSError:
@@ -149,7 +150,7 @@ def seize_pids(pids: tuple[int, ...], options: int) -> list[tuple[int, int, str]
             raise RenacerError(f"attach: ptrace(PTRACE_SEIZE, {pid}): No such process")
     seized: list[tuple[int, int, str]] = []
     for pid in pids:
-        for tid in _threads(pid):
+        for tid in threads_of(pid):
             if any(tid == s[0] for s in seized):
                 continue
             blocked_in = blocked_syscall(tid)
