@@ -13,15 +13,15 @@ from __future__ import annotations
 import os
 import struct
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from ...config import Config
 from ...events import Event, ExitEvent, LostEvent, SignalEvent, SyscallEvent
-from ...syscalls.base import Call, DecodeOptions
+from ...syscalls.base import Call
 from ...syscalls.catalog import decoder_for
 from ...syscalls.decoders.common import signal_name
-from ..ptrace.tracer import PtraceTracer, _siginfo_text, _Task
+from ..calls import CallText, fd_link, siginfo_text
 from . import bpf
 from .backlog import Backlog, records
 from .capture import NR_LIMIT, SPEC_SIZE, STRING, captures_for, spec_value
@@ -71,26 +71,6 @@ def ring_bytes() -> int:
     return size
 
 
-class _Decoding:
-    """The decoding half of PtraceTracer, borrowed whole: the same options, decoders and fallbacks."""
-
-    _opts_for = PtraceTracer._opts_for
-    _decoder = PtraceTracer._decoder
-    _decode = PtraceTracer._decode
-    _decode_styled = PtraceTracer._decode_styled
-    _result = PtraceTracer._result
-    _task = PtraceTracer._task
-    _fd_note = PtraceTracer._fd_note
-
-    def __init__(self, config: Config, arch: Arch) -> None:
-        self.cfg, self.arch = config, arch
-        self.opts = DecodeOptions(string_limit=config.string_limit, fd_paths=config.fd_paths,
-                                  hex_strings=config.hex_strings)
-        self._opts_by_nr: dict[int, DecodeOptions] = {}
-        self._per_call_opts = config.abbrev is not None or config.verbose is not None
-        self._sockets: dict[int, str] = {}
-
-
 class StreamSession:
     """The streaming programs of one run, and the consumer turning their records into events."""
 
@@ -98,12 +78,12 @@ class StreamSession:
         self.target, self.arch, self.cfg = target, arch, config
         self.ring_size = ring_size or ring_bytes()
         self.lost = 0
-        self._dec = _Decoding(config, arch)
+        self._text = CallText(config, arch)
         self._maps: list[bpf.BpfMap] = []
         self._progs: list[bpf.Prog] = []
         self._attachments: list[bpf.Attachment] = []
         self.ring: Backlog | None = None
-        self._tasks: dict[int, _Task] = {}
+        self._fd_paths: dict[int, Callable[[int], str | None]] = {}  # per tid, for the decoders
         self._exec_done = False  # the spawned command's execve succeeded: its records are shown from then
         self._codes: dict[int, int] = {}  # tid -> exit(n)'s n; tgid -> exit_group(n)'s n
         self._wall_offset = time.time_ns() - time.monotonic_ns()
@@ -255,16 +235,16 @@ class StreamSession:
 
     def _syscall(self, rec: Record, nr: int, name: str, key: bytes | None) -> SyscallEvent:
         """Decode one record through the ptrace backend's decoding, over the captured spans."""
-        dec = self._dec
-        task = self._tasks.get(rec.tid)
-        if task is None:
-            task = self._tasks[rec.tid] = dec._task(rec.tid, rec.tgid)
-        decoder = dec._decoder(nr, name)
+        text = self._text
+        fd_path = self._fd_paths.get(rec.tid)
+        if fd_path is None:
+            fd_path = self._fd_paths[rec.tid] = self._fd_path(rec.tid)
+        decoder = text.decoder(nr, name)
         mem = PayloadReader(rec.spans)
         args = rec.args
-        call = Call(name, args, mem, dec._opts_for(nr), task.fd_path, rec.tid)
+        call = Call(name, args, mem, text.opts_for(nr), fd_path, rec.tid)
         decode = self.cfg.decode
-        entry_text = dec._decode(decoder, call, True) if decode else ()
+        entry_text = text.decode(decoder, call, True) if decode else ()
         enter_ns, wall = rec.enter_ns, rec.enter_ns + self._wall_offset
         exit_text: tuple[str, ...] = ()
         ret_text = "?"
@@ -274,8 +254,8 @@ class StreamSession:
             call.retval = ret
             call.error = -ret if -4095 <= ret < 0 else 0
             if decode:
-                exit_text = dec._decode(decoder, call, False) if decoder.exits(call) else ()
-                ret_text = dec._result(call, decoder)
+                exit_text = text.decode(decoder, call, False) if decoder.exits(call) else ()
+                ret_text = text.result(call, decoder)
             else:
                 ret_text = ""
         if key is not None:
@@ -288,15 +268,21 @@ class StreamSession:
         return SyscallEvent(rec.tid, rec.tgid, nr, name, args, entry_text, exit_text, rec.ret, call.error,
                             ret_text, enter_ns, rec.exit_ns, wall, joint=decoder.joint)
 
+    def _fd_path(self, tid: int) -> Callable[[int], str | None]:
+        """What the decoders call for a descriptor's path: -y's note, else the bare /proc link."""
+        if self.cfg.fd_paths:
+            return lambda fd: self._text.fd_note(tid, fd)
+        return lambda fd: fd_link(tid, fd)
+
     def _signal(self, tid: int, tgid: int, signo: int, mono: int, raw: bytes) -> SignalEvent | None:
         if tid == self.target.main_pid and not self._exec_done:
             return None  # renacer's own child, before its command's execve
-        text = _siginfo_text(raw[OFF_ARGS:OFF_ENTER], self.cfg.xlat_style)
+        text = siginfo_text(raw[OFF_ARGS:OFF_ENTER], self.cfg.xlat_style)
         return SignalEvent(tid, tgid, signo, signal_name(signo), text, mono, mono + self._wall_offset)
 
     def _task_exit(self, rec: Record) -> ExitEvent | None:
         tid, tgid = rec.tid, rec.tgid
-        self._tasks.pop(tid, None)
+        self._fd_paths.pop(tid, None)
         if tid == self.target.main_pid and not self._exec_done:
             return None  # the command never ran: the child said why
         mono = rec.enter_ns

@@ -22,23 +22,15 @@ from ...events import (
     SyscallEnter,
     SyscallEvent,
 )
-from ...fdinfo import annotation, path_text
 from ...pathfilter import PathFilter
 from ...syscalls.base import (
-    AT_FDCWD,
     Call,
-    DecodeOptions,
     Decoder,
-    pointers_only,
-    raw,
-    result_text,
-    ret_hex,
 )
-from ...syscalls.catalog import decoder_for
 from ...syscalls.decoders.common import signal_name
 from ...syscalls.dump import io_data, io_direction, io_fd
 from ...syscalls.format import s64
-from ...syscalls.xlat import xlat_style
+from ..calls import CallText, fd_link, in_set, siginfo_text
 from . import libc
 from .colocate import Colocation
 from .libc import ptrace
@@ -117,26 +109,7 @@ class _Task:
 
     def _fd_path(self, fd: int) -> str | None:
         """The /proc link of descriptor ``fd`` (AT_FDCWD: the working directory), or None."""
-        try:
-            if fd == AT_FDCWD:
-                return os.readlink(f"/proc/{self.tid}/cwd")
-            return os.readlink(f"/proc/{self.tid}/fd/{fd}")
-        except OSError:
-            return None
-
-
-def _siginfo_text(info: bytes, style: str) -> str:
-    from ...syscalls.decoders.signal import siginfo_text  # signals are rare: load on first use
-
-    if not info:
-        return ""
-    with xlat_style(style):
-        return siginfo_text(info)
-
-
-def _in(nr: int, numbers: frozenset[int] | None) -> bool:
-    """Whether ``nr`` is in a syscall set where None means every syscall."""
-    return numbers is None or nr in numbers
+        return fd_link(self.tid, fd)
 
 
 def _now() -> tuple[int, int]:
@@ -156,13 +129,8 @@ class PtraceTracer:
         self.main_pid: int | None = None
         self.main_status: int | None = None  # raw wait status of the spawned command
         self.stop_signal = 0  # set by request_stop(): detach and end
-        self.opts = DecodeOptions(
-            string_limit=config.string_limit, fd_paths=config.fd_paths, hex_strings=config.hex_strings
-        )
+        self.text = CallText(config, self.arch)  # arguments and results as strace prints them
         self._path_filter = PathFilter(config.paths, self.arch) if config.paths else None  # -P
-        self._sockets: dict[int, str] = {}  # -yy: a socket's endpoints as first shown, by inode
-        self._opts_by_nr: dict[int, DecodeOptions] = {}  # -e abbrev= / verbose= make them per call
-        self._per_call_opts = config.abbrev is not None or config.verbose is not None
         self._dumps = {"read": config.dump_reads, "write": config.dump_writes}
         self._any_dumps = bool(config.dump_reads or config.dump_writes or None in self._dumps.values())
         self._options = attach_options(config.follow_forks, spawned=bool(config.command))
@@ -203,18 +171,8 @@ class PtraceTracer:
     def _task(self, tid: int, tgid: int, hidden: bool = False, ghost: bool = False) -> _Task:
         task = _Task(tid, tgid, hidden, ghost)
         if self.cfg.fd_paths:
-            task.fd_path = lambda fd: self._fd_note(task, fd)
+            task.fd_path = lambda fd: self.text.fd_note(task.tid, fd)
         return task
-
-    def _fd_note(self, task: _Task, fd: int) -> str | None:
-        """What -y/-yy print after descriptor ``fd``'s number: ``</etc/passwd>``, ``<TCP:[...]>``."""
-        link = task._fd_path(fd)
-        if link is None:
-            return None
-        hex_strings = self.cfg.hex_strings
-        if fd == AT_FDCWD:
-            return f"<{path_text(link, hex_strings)}>"
-        return annotation(task.tid, fd, link, self.cfg.fd_paths, self._sockets, hex_strings)
 
     def request_stop(self, signo: int) -> None:
         """Ask the loop to detach from everything (called from a signal handler)."""
@@ -328,23 +286,6 @@ class PtraceTracer:
             return self._on_return(task, s64(info.words[0]), info.words[1] & 0xFF)
         return None
 
-    def _opts_for(self, nr: int) -> DecodeOptions:
-        if not self._per_call_opts:
-            return self.opts
-        opts = self._opts_by_nr.get(nr)
-        if opts is None:
-            base = self.opts
-            opts = DecodeOptions(base.string_limit, base.fd_paths, _in(nr, self.cfg.abbrev),
-                                 _in(nr, self.cfg.verbose), base.hex_strings)
-            self._opts_by_nr[nr] = opts
-        return opts
-
-    def _decoder(self, nr: int, name: str) -> Decoder:
-        decoder = decoder_for(self.arch, name)
-        if nr in self.cfg.raw:  # -e raw=: every argument in hex, the result too
-            return Decoder(raw(self.arch.nargs(name)).enter, ret=ret_hex, never_returns=decoder.never_returns)
-        return decoder
-
     def _on_entry(self, task: _Task, words: object, sp: int, ip: int) -> Event | None:
         nr = words[0]  # type: ignore[index]
         name = self.arch.syscall_name(nr)
@@ -369,11 +310,11 @@ class PtraceTracer:
         if paths is not None and not paths.touches(name, args, task.mem, task._fd_path):
             task.pending = _SKIP
             return None
-        decoder = self._decoder(nr, name)
-        call = Call(name, args, task.mem, self._opts_for(nr), task.fd_path, task.tid, sp=sp)
+        decoder = self.text.decoder(nr, name)
+        call = Call(name, args, task.mem, self.text.opts_for(nr), task.fd_path, task.tid, sp=sp)
         if name == "restart_syscall":
             call.saved["interrupted"] = previous
-        entry_text = self._decode(decoder, call, entering=True) if self.cfg.decode else ()
+        entry_text = self.text.decode(decoder, call, entering=True) if self.cfg.decode else ()
         # the spawned command's first execve is still renacer's own child: it has no stack of the user's
         wanted = self._stacks is not None and (self._exec_done or task.tid != self.main_pid)
         stack, unwound, pystack = ((), "", ())
@@ -420,8 +361,8 @@ class PtraceTracer:
         call.retval = rval
         call.error = -rval if is_error else 0
         if self.cfg.decode:
-            exit_text = self._decode(p.decoder, call, entering=False) if p.decoder.exits(call) else ()
-            ret_text = self._result(call, p.decoder)
+            exit_text = self.text.decode(p.decoder, call, entering=False) if p.decoder.exits(call) else ()
+            ret_text = self.text.result(call, p.decoder)
         else:
             exit_text, ret_text = (), ""
         io = self._io(call) if self._any_dumps else ()
@@ -441,38 +382,9 @@ class PtraceTracer:
     def _io(self, call: Call) -> tuple:
         """The data of a read or write on a descriptor named by -e read= / -e write=."""
         direction = io_direction(call.name)
-        if direction is None or not _in(io_fd(call), self._dumps[direction]):
+        if direction is None or not in_set(io_fd(call), self._dumps[direction]):
             return ()
         return io_data(call)
-
-    def _decode(self, decoder: Decoder, call: Call, entering: bool) -> tuple[str, ...]:
-        if self.cfg.xlat_style != "abbrev":
-            with xlat_style(self.cfg.xlat_style):
-                return self._decode_styled(decoder, call, entering)
-        return self._decode_styled(decoder, call, entering)
-
-    def _result(self, call: Call, decoder: Decoder) -> str:
-        if self.cfg.xlat_style != "abbrev":
-            with xlat_style(self.cfg.xlat_style):
-                return result_text(call, decoder)
-        return result_text(call, decoder)
-
-    def _decode_styled(self, decoder: Decoder, call: Call, entering: bool) -> tuple[str, ...]:
-        try:
-            if entering:
-                pieces = decoder.enter(call)
-                first = 0
-                call.saved["entry_pieces"] = len(pieces)  # where the exit's arguments start
-            else:
-                pieces = decoder.exit(call) if decoder.exit else []
-                first = int(call.saved.get("entry_pieces", 0))  # type: ignore[call-overload]
-            if not call.opts.verbose:
-                pieces = pointers_only(call, pieces, first)
-            return tuple(pieces)
-        except Exception:  # a decoder bug must not end the trace: fall back to raw arguments
-            if not entering:
-                return ()
-            return tuple(raw(self.arch.nargs(call.name)).enter(call))
 
     def _unfinished(self, task: _Task, reason: str) -> Iterator[Event]:
         p = task.pending
@@ -548,7 +460,7 @@ class PtraceTracer:
             except OSError:
                 info = b""
             ip = self._ip(task.tid) if self.cfg.instruction_pointer else 0
-            text = _siginfo_text(info, self.cfg.xlat_style)
+            text = siginfo_text(info, self.cfg.xlat_style)
             yield SignalEvent(task.tid, task.tgid, sig, signal_name(sig), text, *_now(), ip)
         self._resume(task, sig)
 
