@@ -48,6 +48,8 @@ def _dead_pid() -> int:
         pytest.param(["--anomaly-realtime", "--anomaly-window-size", "1", "true"],
                      "invalid --anomaly-window-size argument: '1'", id="window-1"),
         pytest.param(["--stack=pyth", "-k", "true"], "invalid --stack argument: 'pyth'", id="stack-mode"),
+        pytest.param(["--backend", "kernel", "true"],
+                     "invalid --backend argument: 'kernel' (ptrace, ebpf or auto)", id="backend"),
     ],
 )
 def test_bad_input_prints_one_error_line(renacer, args, message) -> None:

@@ -208,7 +208,7 @@ class PtraceTracer:
 
     def _loop(self) -> Iterator[Event]:
         tasks = self.tasks
-        colocation = self._colocation
+        colocation, colocate = self._colocation, self.cfg.colocate
         while tasks:
             if self.stop_signal:
                 return
@@ -218,7 +218,7 @@ class PtraceTracer:
                     continue
                 return  # ECHILD: nothing left to wait for
             self.stops += 1
-            if colocation.pinned or self.cfg.colocate:
+            if colocate:
                 colocation.tick()
             task = tasks.get(tid)
             if (status & 0xFF) != 0x7F:  # exited or killed
