@@ -16,7 +16,6 @@ import struct
 from .bpf import MAP_RINGBUF, BpfMap
 
 BUSY_BIT, DISCARD_BIT, HEADER_SIZE = 1 << 31, 1 << 30, 8  # BPF_RINGBUF_BUSY_BIT, _DISCARD_BIT, _HDR_SZ
-_U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
 
 
@@ -39,6 +38,10 @@ class RingBuffer:
             self._consumer.close()
             raise
         self._data = page  # where the data area starts in the producer mapping
+        # positions as single 8-byte loads and stores: a byte-wise store (struct.pack_into) can be read
+        # half-written by the kernel, which then sees the ring as full and drops records
+        self._consumer_pos = memoryview(self._consumer).cast("Q")
+        self._producer_pos = memoryview(self._producer)[:8].cast("Q")
         self._epoll = select.epoll()
         self._epoll.register(bpf_map.fd, select.EPOLLIN)
 
@@ -53,13 +56,13 @@ class RingBuffer:
 
     def pending(self) -> int:
         """Bytes the producer has moved on past the consumer."""
-        return _U64.unpack_from(self._producer, 0)[0] - _U64.unpack_from(self._consumer, 0)[0]
+        return self._producer_pos[0] - self._consumer_pos[0]
 
     def drain(self) -> list[bytes]:
         """Every committed record (discarded ones skipped), in order; the consumer moves past them."""
-        consumer = _U64.unpack_from(self._consumer, 0)[0]
+        consumer = self._consumer_pos[0]
         # x86_64 is TSO: a record's header, read after the producer position, is at least that recent
-        producer = _U64.unpack_from(self._producer, 0)[0]
+        producer = self._producer_pos[0]
         out: list[bytes] = []
         data, mask = self._producer, self._mask
         while consumer < producer:
@@ -71,12 +74,14 @@ class RingBuffer:
             if not header & DISCARD_BIT:
                 out.append(data[at + HEADER_SIZE:at + HEADER_SIZE + length])
             consumer += (length + HEADER_SIZE + 7) & ~7
-        _U64.pack_into(self._consumer, 0, consumer)
+        self._consumer_pos[0] = consumer
         return out
 
     def close(self) -> None:
         if self._epoll is not None:
             self._epoll.close()
+            self._consumer_pos.release()
+            self._producer_pos.release()
             self._producer.close()
             self._consumer.close()
             self._epoll = None  # type: ignore[assignment]
