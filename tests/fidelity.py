@@ -275,7 +275,9 @@ def _collect_pids(lines: Sequence[str]) -> list[str]:
 def normalize(lines: Sequence[str]) -> list[str]:
     """Rewrite what legitimately differs between two runs; keep everything else verbatim."""
     pids = {pid: f"P{i}" for i, pid in enumerate(_collect_pids(lines), 1)}
-    pid_token = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, pids)) + r")(?![\w.])") if pids else None
+    # Not inside a number, a dotted version, or strace's product notation (8192*1024).
+    alternatives = "|".join(map(re.escape, pids))
+    pid_token = re.compile(r"(?<![\w.*<])(" + alternatives + r")(?![\w.*])") if pids else None
     out = []
     for line in lines:
         pid, body = _strip_prefix(line)

@@ -88,6 +88,18 @@ def test_normalize_maps_pids_in_order_of_appearance() -> None:
     ]
 
 
+def test_normalize_leaves_products_alone_when_a_pid_equals_a_factor() -> None:
+    # A fresh CI container hands out pid 1024; strace writes 8 MiB as 8192*1024.
+    lines = [
+        "1024  prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0",
+        "1024  getpid() = 1024",
+    ]
+    assert normalize(lines) == [
+        "P1 prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0",
+        "P1 getpid() = P1",
+    ]
+
+
 def test_normalize_rewrites_random_bytes_inodes_and_timestamps() -> None:
     lines = [
         '10:11:12.123456 getrandom("\\x01\\xfe", 2, GRND_NONBLOCK) = 2 <0.000010>',
