@@ -131,13 +131,16 @@ class Target:
         p.exit()
         return p
 
-    def emit_filter(self, prog: Program, skip_label: str, scratch: int = -8) -> None:
+    def emit_filter(self, prog: Program, skip_label: str, scratch: int = -8, keep: Reg | None = None) -> None:
         """Instructions jumping to ``skip_label`` unless the current task is traced.
 
         They clobber R0-R5 and the 4 stack bytes at ``scratch`` (from R10): keep ctx in R6 first.
+        ``keep``, a callee-saved register (R6-R9), is left holding pid_tgid for the caller.
         """
         prog.comment("traced? look the current task up in renacer_pids")
         prog.call(Helper.GET_CURRENT_PID_TGID)  # tgid << 32 | tid
+        if keep is not None:
+            prog.mov(keep, R0)
         if self.by_tgid:
             prog.rsh(R0, 32)
         prog.stx(W, R10, scratch, R0)  # the lower 32 bits: the tgid shifted down, or the tid

@@ -13,9 +13,9 @@ helper calls keep (the record's length while a capture is made).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
-from .asm import DW, R0, R1, R2, R3, R4, R6, R7, R8, R9, R10, B, H, Helper, MapLike, Program, W
+from .asm import DW, R0, R1, R2, R3, R4, R6, R7, R8, R9, R10, B, H, Helper, MapLike, Program, Reg, W
 from .capture import EXECS, FIXED, FROM_RET, NEVER_RETURNS, NR_LIMIT, SLOT, SLOTS, SPEC_HEAD, STRING, TRACED
 from .payload import (
     BYTES,
@@ -44,7 +44,14 @@ from .stream_exec import capture_exec
 
 TASK_EXIT = 8  # state of the short record sched_process_exit sends: args[0] the signal that killed it
 SIGNAL = 16  # state of stream_signals.py's record: nr the signal, args the first 48 bytes of its siginfo
-Filter = Callable[[Program, str], None]  # follow.Target.emit_filter
+
+
+class Filter(Protocol):
+    """follow.Target.emit_filter: jump to the label unless the task is traced; ``keep`` gets pid_tgid."""
+
+    def __call__(self, prog: Program, skip_label: str, scratch: int = ...,
+                 keep: Reg | None = ...) -> None: ...
+
 
 # stack slots (below R10)
 KEY_NR, KEY_TID, KEY_ZERO, PID_TGID, SRC, SIZE, STATE = -4, -8, -12, -24, -32, -40, -48
@@ -195,7 +202,8 @@ def enter_program(emit_filter: Filter, spec: MapLike, entries: MapLike, blank: M
     p = Program()
     p.comment("R6 = ctx, kept: the pid filter's helper calls clobber R1-R5")
     p.mov(R6, R1)
-    emit_filter(p, "out")
+    p.comment("R9 = pid_tgid, from the filter's own helper call (R9 is free until the slot lookup)")
+    emit_filter(p, "out", keep=R9)
     p.comment("R7 = ctx->id; R8 = &spec[id], which says whether it is traced and what to read")
     p.ldx(DW, R7, R6, id_off)
     p.jmp(">=", R7, NR_LIMIT, "out")
@@ -207,9 +215,8 @@ def enter_program(emit_filter: Filter, spec: MapLike, entries: MapLike, blank: M
     p.and_(R1, TRACED)
     p.jmp("==", R1, 0, "out")
     p.comment("R9 = &entries[tid]; the first call of a thread makes its slot from the zeroed blank[0]")
-    p.call(Helper.GET_CURRENT_PID_TGID)
-    p.stx(DW, R10, PID_TGID, R0)
-    p.stx(W, R10, KEY_TID, R0)
+    p.stx(DW, R10, PID_TGID, R9)
+    p.stx(W, R10, KEY_TID, R9)
     _lookup(p, entries, KEY_TID)
     p.jmp("!=", R0, 0, "have_slot")
     p.st(W, R10, KEY_ZERO, 0)
