@@ -103,3 +103,17 @@ def test_a_failing_configuration_shows_as_failed(tmp_path: Path) -> None:
     flag_line = next(line for line in lines if line.startswith("renacer --no-such-flag"))
     assert flag_line.split(None, 2)[2].startswith("failed: renacer: ")
     assert any(line.startswith("exits 3") and line.endswith("failed: exit status 3, not 0") for line in lines)
+
+
+def test_ebpf_floor_prints_every_configuration_against_native() -> None:
+    from bpf_support import require_bpf
+
+    require_bpf()
+    argv = [sys.executable, str(BENCH_DIR / "ebpf_floor.py"), "--reps", "1", "--calls", "2000"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = {line[:44].strip(): line[44:].split() for line in done.stdout.splitlines()[2:]}
+    assert list(rows) == ["native", "empty programs on sys_enter/sys_exit",
+                          "programs reading the clock, nothing else", "renacer --backend ebpf -f -c"]
+    assert rows["native"][1:] == ["1.00", "0"]
+    assert all(float(loop) > 0 for loop, *_ in rows.values())
