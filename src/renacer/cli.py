@@ -38,7 +38,7 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   -a COLUMN     align results at COLUMN (default 40)
   -e abbrev=SET, verbose=SET, raw=SET   per-syscall rendering (as strace)
   -e read=FDS, write=FDS                hex and ASCII dumps of the data read from / written to FDS
-  --format F    text (strace's, the default), json (JSON Lines recording) or csv
+  --format F    text (strace's, the default), json (JSON Lines recording), csv or html (a report)
   --input FILE  replay a JSON Lines recording (with any output option) instead of tracing
   -c, -C        a table of calls, errors and time per syscall instead of / after the trace
   -S KEY        sort it by time (default), calls, errors, name, min-time, max-time, avg-time, nothing
@@ -150,8 +150,8 @@ def parse_args(argv: list[str]) -> Config | str:
         elif opt in ("-p", "--attach"):
             pids.extend(_parse_pids(val))
         elif opt == "--format":
-            if val not in ("text", "json", "csv"):
-                raise UsageError(f"invalid --format argument: '{val}' (text, json or csv)")
+            if val not in ("text", "json", "csv", "html"):
+                raise UsageError(f"invalid --format argument: '{val}' (text, json, csv or html)")
             cfg = replace(cfg, format=val)
         elif opt == "--input":
             cfg = replace(cfg, input=val)

@@ -142,7 +142,7 @@ def _replay(config: Config) -> int:
     recording = Recording(config.input or "")
     out, owned = _open_output(config)
     enricher = Enricher(config, sys.stderr) if config.stacks else None
-    sink = _sinks(config, out, owned, str(recording.header.get("arch", "")), enricher)
+    sink = _sinks(config, out, owned, str(recording.header.get("arch", "")), enricher, recording.header)
     every_ns = int(config.summary_interval * 1e9)
     first_ns = due_ns = None
     try:
@@ -207,8 +207,12 @@ class _Sinks:
                 sink.exit_status = status
 
 
-def _sinks(config: Config, out: TextIO, owned: bool, arch: str, enricher: Enricher | None = None) -> _Sinks:
-    """The sinks one run feeds, in the order they write at the end; the last closes ``out``."""
+def _sinks(config: Config, out: TextIO, owned: bool, arch: str, enricher: Enricher | None = None,
+           header: dict | None = None) -> _Sinks:
+    """The sinks one run feeds, in the order they write at the end; the last closes ``out``.
+
+    ``header``: the recording's header record when replaying (--input), for sinks that show its command.
+    """
     sinks: list = []
     report = out  # where the human-readable reports go: with the trace or the table
     if config.summary:
@@ -231,6 +235,11 @@ def _sinks(config: Config, out: TextIO, owned: bool, arch: str, enricher: Enrich
         from .sinks.record import CsvSink
 
         sinks.append(_Shown(config, CsvSink(out)))
+        report = sys.stderr
+    elif config.format == "html":
+        from .sinks.html import HtmlSink
+
+        sinks.append(_Shown(config, HtmlSink(config, out, arch, header)))
         report = sys.stderr
     else:
         sinks.append(TextSink(config, out, sys.stderr))
