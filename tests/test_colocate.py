@@ -58,3 +58,65 @@ def test_api_trace_restores_the_callers_mask() -> None:
     names = [getattr(ev, "name", "") for ev in renacer.trace([sys.executable, "-c", "pass"])]
     assert "execve" in names
     assert os.sched_getaffinity(0) == former
+
+
+def _stopping_often_for(colocation, tid: int, seconds: float) -> None:
+    """Tick as a tracer whose tracee stops thousands of times a second would."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        colocation.tick(tid)
+
+
+def _sleeper_on(cpu: int):
+    import subprocess
+    import time
+
+    from renacer.backends.ptrace.colocate import last_cpu
+
+    child = subprocess.Popen(["taskset", "-c", str(cpu), "sleep", "5"])
+    deadline = time.monotonic() + 3
+    while last_cpu(child.pid) != cpu and time.monotonic() < deadline:  # taskset runs, then execs sleep
+        time.sleep(0.01)
+    return child
+
+
+@many_cpus
+def test_pin_is_dropped_when_the_tracee_stays_on_another_cpu() -> None:
+    from renacer.backends.ptrace.colocate import MISSES, WINDOW_NS, Colocation
+
+    colocation = Colocation()
+    colocation.start()
+    try:
+        mine = current_cpu()
+        other = next(cpu for cpu in sorted(os.sched_getaffinity(0) | set(range(CPUS))) if cpu != mine)
+        child = _sleeper_on(other)
+        try:
+            _stopping_often_for(colocation, child.pid, (MISSES + 1.5) * WINDOW_NS / 1e9)
+        finally:
+            child.kill()
+            child.wait()
+        assert not colocation.pinned
+        assert colocation.gave_up == 1  # and it is not tried again at once, within RETRY_NS
+    finally:
+        colocation.stop()
+
+
+@many_cpus
+def test_pin_is_kept_while_the_tracee_is_drawn_to_renacers_cpu() -> None:
+    from renacer.backends.ptrace.colocate import MISSES, WINDOW_NS, Colocation
+
+    colocation = Colocation()
+    colocation.start()
+    try:
+        child = _sleeper_on(current_cpu())
+        try:
+            _stopping_often_for(colocation, child.pid, (MISSES + 1.5) * WINDOW_NS / 1e9)
+        finally:
+            child.kill()
+            child.wait()
+        assert colocation.pinned
+        assert colocation.gave_up == 0
+    finally:
+        colocation.stop()

@@ -219,7 +219,7 @@ class PtraceTracer:
                 return  # ECHILD: nothing left to wait for
             self.stops += 1
             if colocate:
-                colocation.tick()
+                colocation.tick(tid)
             task = tasks.get(tid)
             if (status & 0xFF) != 0x7F:  # exited or killed
                 if task is not None:
