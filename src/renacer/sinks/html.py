@@ -147,9 +147,9 @@ class HtmlSink:
         if d.lost:
             notes.append(f"{d.lost:,} events were lost (the kernel's ring buffer was full): every count "
                          "below misses them.")
-        if d.unfinished:
-            notes.append(f"{d.unfinished:,} calls never returned (the process ended or exec'd); they are "
-                         "in the timeline, not in the summary's times.")
+        if d.cut_short:
+            notes.append(f"{d.cut_short:,} calls (besides exit_group) never returned: the process ended or "
+                         "exec'd during them. They are in the timeline, not in the summary.")
         return command, facts, notes
 
     def _payload(self, command: str) -> dict[str, Any]:

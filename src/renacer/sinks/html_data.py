@@ -131,9 +131,11 @@ class ReportData:
     errors: dict[tuple[str, int], list] = field(default_factory=dict)  # -> [count, examples, tids]
     slowest: list[tuple[int, int, str, str, str, int, int]] = field(default_factory=list)  # a min-heap
     sources: dict[tuple[str, int, str], list] = field(default_factory=dict)  # -> [calls, ns, {syscall}]
-    syscalls: int = 0
+    calls: int = 0  # every call, finished or not
+    syscalls: int = 0  # the calls that returned (as -c counts them)
     failed: int = 0
     unfinished: int = 0
+    cut_short: int = 0  # unfinished calls other than exit and exit_group
     signals: int = 0
     lost: int = 0
     first_ns: int | None = None
@@ -193,8 +195,11 @@ class ReportData:
         thread.calls += 1
         process = self.processes.setdefault(ev.tgid, Process(ev.tgid))
         process.calls += 1
-        self.syscalls += 1
-        self.unfinished += ev.unfinished
+        self.calls += 1
+        done = ev.retval is not None and not ev.unfinished
+        self.syscalls += done  # as -c counts: calls that returned
+        self.unfinished += not done
+        self.cut_short += not done and ev.name not in ("exit", "exit_group")  # those never return anyway
         text = args_text(ev.entry_text, ev.exit_text, ev.joint)
         duration = end_ns - ev.enter_ns
         if ev.error:
@@ -209,7 +214,7 @@ class ReportData:
             child.name = child.name or process.name  # a fork runs its parent's program until it execs
         if ev.retval is not None and not ev.unfinished:
             self.fds.add(ev)
-            item = (duration, self.syscalls, ev.name, _cut(text), ev.ret_text, ev.tid, ev.enter_ns)
+            item = (duration, self.calls, ev.name, _cut(text), ev.ret_text, ev.tid, ev.enter_ns)
             if len(self.slowest) < SLOWEST:
                 heapq.heappush(self.slowest, item)
             elif item[0] > self.slowest[0][0]:
@@ -281,6 +286,7 @@ class ReportData:
             "r": self.c_ret,
             "marks": [[row.get(tid, -1), ns - t0, kind, text] for tid, ns, kind, text in self.marks],
             "kept": len(self.c_enter),
+            "total": self.calls,
             "limit": TIMELINE_LIMIT,
             "categories": {name: category(name, self.classes) for name in self.names},
         }

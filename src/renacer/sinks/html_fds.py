@@ -66,6 +66,7 @@ class Target:
     errors: int = 0
     placeholder: bool = False  # a descriptor seen before the call that made it (inherited, or a
     # child that ran before its parent's fork returned): merged into the real one when that is known
+    origin: int = -1  # a placeholder's descriptor number when first seen
     merged: bool = False  # a placeholder whose numbers went to the real target
 
 
@@ -77,12 +78,32 @@ class Slot:
     cloexec: bool = False
 
 
+@dataclass(slots=True)
+class FdTable:
+    """One process's descriptors, and which it changed itself (a fork noticed late must not undo those)."""
+
+    slots: dict[int, Slot] = field(default_factory=dict)
+    touched: set[int] = field(default_factory=set)
+    placeholders: list[Target] = field(default_factory=list)
+
+    def get(self, fd: int) -> Slot | None:
+        return self.slots.get(fd)
+
+    def bind(self, fd: int, target: Target, cloexec: bool = False) -> None:
+        self.slots[fd] = Slot(target, cloexec)
+        self.touched.add(fd)
+
+    def drop(self, fd: int) -> None:
+        self.slots.pop(fd, None)
+        self.touched.add(fd)
+
+
 @dataclass
 class FdTracker:
     """Follows every process's descriptors and adds each call to its target."""
 
     signatures: dict[str, tuple[tuple[str, str], ...]]
-    tables: dict[int, dict[int, Slot]] = field(default_factory=dict)  # tgid -> fd -> slot
+    tables: dict[int, FdTable] = field(default_factory=dict)  # by tgid
     targets: list[Target] = field(default_factory=list)
     pipes: int = 0
     fd_positions: dict[str, tuple[int, ...]] = field(default_factory=dict)
@@ -90,7 +111,9 @@ class FdTracker:
     def add(self, ev: SyscallEvent) -> None:
         """Charge a finished call to its descriptor's target, then apply what it did to the table."""
         args = (*ev.entry_text, *ev.exit_text)
-        table = self.tables.setdefault(ev.tgid, {})
+        table = self.tables.get(ev.tgid)
+        if table is None:
+            table = self.tables[ev.tgid] = FdTable()
         positions = self._positions(ev.name)
         if positions:
             fd = _signed(ev.args[positions[0]]) if positions[0] < len(ev.args) else -1
@@ -110,7 +133,7 @@ class FdTracker:
             found = self.fd_positions[name] = tuple(i for i, (_, arg) in enumerate(sig) if arg in FD_ARGS)
         return found
 
-    def _target(self, table: dict[int, Slot], fd: int, text: str) -> Target:
+    def _target(self, table: FdTable, fd: int, text: str) -> Target:
         """The target of ``fd``; a -y annotation names it; an unknown one becomes a placeholder."""
         slot = table.get(fd)
         named = _ANNOTATED.match(text)
@@ -118,11 +141,13 @@ class FdTracker:
             if named:
                 label = named.group(2)
                 target = self._new(label, _kind_of(label))
-            elif fd < 3:
-                target = self._new(STDIO[fd], "stdio", placeholder=True)
             else:
-                target = self._new(f"fd {fd} (opened before the trace)", "other", placeholder=True)
-            slot = table[fd] = Slot(target)
+                label = STDIO[fd] if fd < 3 else f"fd {fd} (opened before the trace)"
+                target = self._new(label, "stdio" if fd < 3 else "other")
+                target.placeholder, target.origin = True, fd
+                table.placeholders.append(target)
+            table.bind(fd, target)
+            slot = table.slots[fd]
         elif named and slot.target.label != (label := named.group(2)):
             # the kernel's name wins, except a bare 'socket:[ino]' over an endpoint read from connect
             if not (label.startswith("socket:") and slot.target.label.startswith("AF_")):
@@ -130,7 +155,7 @@ class FdTracker:
                 slot.target.placeholder = False
         return slot.target
 
-    def _bytes(self, ev: SyscallEvent, table: dict[int, Slot], args: tuple[str, ...]) -> None:
+    def _bytes(self, ev: SyscallEvent, table: FdTable, args: tuple[str, ...]) -> None:
         flow = BYTE_FLOW.get(ev.name)
         if flow is None or not ev.retval or ev.retval < 0:
             return
@@ -140,7 +165,7 @@ class FdTracker:
         if sink is not None and sink < len(ev.args) and (fd := _signed(ev.args[sink])) >= 0:
             self._target(table, fd, args[sink] if sink < len(args) else "").written_bytes += ev.retval
 
-    def _update(self, ev: SyscallEvent, table: dict[int, Slot], args: tuple[str, ...]) -> None:
+    def _update(self, ev: SyscallEvent, table: FdTable, args: tuple[str, ...]) -> None:
         """What a successful call did to the descriptor table."""
         name, ret = ev.name, ev.retval or 0
         annotated = _ANNOTATED.match(ev.ret_text)  # -y on a returned descriptor
@@ -148,17 +173,17 @@ class FdTracker:
             at = OPENS[name]
             label = annotated.group(2) if annotated else _unquote(args[at]) if at < len(args) else "?"
             flags = args[at + 1] if at + 1 < len(args) else ""
-            self._bind(table, ret, self._new(label, "file"), "O_CLOEXEC" in flags)
+            table.bind(ret, self._new(label, "file"), "O_CLOEXEC" in flags)
         elif name == "socket":
             label = annotated.group(2) if annotated else f"socket ({', '.join(args[:2])})"
-            self._bind(table, ret, self._new(label, "socket"), "SOCK_CLOEXEC" in "".join(args[1:2]))
+            table.bind(ret, self._new(label, "socket"), "SOCK_CLOEXEC" in "".join(args[1:2]))
         elif name in PAIRS and (pair := _PAIR.match(args[PAIRS[name]] if PAIRS[name] < len(args) else "")):
             self.pipes += 1
             kind = "socket" if name == "socketpair" else "pipe"
             target = self._new(f"{'socketpair' if kind == 'socket' else 'pipe'} #{self.pipes}", kind)
             cloexec = "CLOEXEC" in "".join(a for i, a in enumerate(args) if i != PAIRS[name])
             for fd in pair.groups():
-                self._bind(table, int(fd), target, cloexec)
+                table.bind(int(fd), target, cloexec)
         elif name in ("connect", "bind") and len(args) > 1:
             slot = table.get(_signed(ev.args[0]))
             endpoint = _endpoint(args[1])
@@ -169,43 +194,51 @@ class FdTracker:
         elif name in ("accept", "accept4"):
             peer = _endpoint(args[1]) if len(args) > 1 else ""
             label = annotated.group(2) if annotated else f"{peer or 'socket'} (accepted)"
-            self._bind(table, ret, self._new(label, "socket"), "SOCK_CLOEXEC" in "".join(args[3:4]))
+            table.bind(ret, self._new(label, "socket"), "SOCK_CLOEXEC" in "".join(args[3:4]))
         elif name in DUPS or (name == "fcntl" and len(args) > 1 and args[1].startswith("F_DUPFD")):
             slot = table.get(_signed(ev.args[0]))
             if slot is not None and ret != _signed(ev.args[0]):
                 cloexec = "O_CLOEXEC" in "".join(args[2:]) or args[1:2] == ("F_DUPFD_CLOEXEC",)
-                self._bind(table, ret, slot.target, cloexec)
+                table.bind(ret, slot.target, cloexec)
         elif name == "close":
-            table.pop(_signed(ev.args[0]), None)
+            table.drop(_signed(ev.args[0]))
         elif name == "close_range":
             low, high = _signed(ev.args[0]), ev.args[1]
-            for fd in [fd for fd in table if low <= fd <= high]:
-                del table[fd]
+            for fd in [fd for fd in table.slots if low <= fd <= high]:
+                table.drop(fd)
         elif name in OTHER_FDS:
             label = annotated.group(2) if annotated else OTHER_FDS[name]
             if name == "memfd_create" and args:
                 label = f"memfd:{_unquote(args[0])}"
-            self._bind(table, ret, self._new(label, "other"), "CLOEXEC" in "".join(args[1:]))
+            table.bind(ret, self._new(label, "other"), "CLOEXEC" in "".join(args[1:]))
         elif name in FORKS and ret > 0 and "CLONE_THREAD" not in "".join(args):
             self._inherit(table, ret)
         elif name in EXECS:
-            for fd in [fd for fd, slot in table.items() if slot.cloexec]:
-                del table[fd]
+            for fd in [fd for fd, slot in table.slots.items() if slot.cloexec]:
+                table.drop(fd)
 
-    def _inherit(self, parent: dict[int, Slot], child_pid: int) -> None:
-        """A fork: the child has the parent's descriptors; those it already used are merged in."""
-        child = self.tables.setdefault(child_pid, {})
-        for fd, slot in parent.items():
-            seen = child.get(fd)
-            if seen is None:
-                child[fd] = Slot(slot.target, slot.cloexec)
-            elif seen.target.placeholder and seen.target is not slot.target:
-                _merge(slot.target, seen.target)
-                seen.target.merged = True
-                child[fd] = Slot(slot.target, slot.cloexec)
+    def _inherit(self, parent: FdTable, child_pid: int) -> None:
+        """A fork: the child has the parent's descriptors, but for those it changed before this was seen.
 
-    def _bind(self, table: dict[int, Slot], fd: int, target: Target, cloexec: bool) -> None:
-        table[fd] = Slot(target, cloexec)
+        A child can run before its parent's fork returns; the placeholders it made then stand for
+        the parent's descriptors, so their numbers go to the parent's targets.
+        """
+        child = self.tables.get(child_pid)
+        if child is None:
+            child = self.tables[child_pid] = FdTable()
+        real: dict[int, Target] = {}
+        for p in child.placeholders:
+            slot = parent.get(p.origin)
+            if slot is not None and slot.target is not p and not p.merged:
+                _merge(slot.target, p)
+                p.merged = True
+                real[id(p)] = slot.target
+        child.placeholders = [p for p in child.placeholders if not p.merged]
+        for slot in child.slots.values():
+            slot.target = real.get(id(slot.target), slot.target)
+        for fd, slot in parent.slots.items():
+            if fd not in child.touched:
+                child.slots[fd] = Slot(slot.target, slot.cloexec)
 
     def _new(self, label: str, kind: str, placeholder: bool = False) -> Target:
         target = Target(label, kind, placeholder=placeholder)

@@ -195,7 +195,7 @@
     if (!rows.length) { b.appendChild(el("p", { cls: "muted", text: "No durations to draw." })); return; }
     var grid = el("div", { cls: "lat-grid", id: "latency-grid" });
     b.appendChild(grid);
-    var first = 12;
+    var first = 12, more = null;
     function card(r) {
       var p50 = r[8 + P.indexOf(50)], p99 = r[8 + P.indexOf(99)];
       return el("div", { cls: "lat-card", id: "lat-" + r[0] }, [
@@ -205,13 +205,13 @@
     }
     rows.slice(0, first).forEach(function (r) { grid.appendChild(card(r)); });
     if (rows.length > first) {
-      var more = el("button", { text: "Show all " + rows.length + " syscalls" });
+      more = el("button", { text: "Show all " + rows.length + " syscalls" });
       more.addEventListener("click", function () { rows.slice(first).forEach(function (r) { grid.appendChild(card(r)); }); more.remove(); });
       b.appendChild(el("div", { cls: "tools" }, [more]));
     }
     // a link from the summary table to a card not drawn yet draws them all
     window.addEventListener("hashchange", function () {
-      if (location.hash.indexOf("#lat-") === 0 && !document.getElementById(location.hash.slice(1)) && document.body.contains(more)) more.click();
+      if (location.hash.indexOf("#lat-") === 0 && !document.getElementById(location.hash.slice(1)) && more && more.isConnected) more.click();
     });
   }
 
@@ -221,7 +221,7 @@
     lead(b, "Each row is a thread, grouped by process; each bar a syscall from entry to exit, coloured by kind (failed calls red). " +
       "Drag to pan, Ctrl+wheel or double-click to zoom (Shift+double-click zooms out), click a bar to keep its details.");
     if (!T.threads.length) { b.appendChild(el("p", { cls: "muted", text: "No per-call events (a kernel-side summary has counts only)." })); return; }
-    var total = D.counts.syscalls;
+    var total = T.total;
     if (T.kept < total) b.appendChild(el("p", { cls: "note", text: "The timeline holds the first " + int(T.kept) + " of " + int(total) + " calls; every other section counts them all." }));
     var ROWH = 20, LABEL = 210, AXIS = 26, MAXROWS = 400;
     var rows = T.threads.slice(0, MAXROWS), nrows = rows.length;
@@ -523,5 +523,6 @@
     try { f(); } catch (e) { console.error(f.name + ": " + (e && e.stack || e)); }
   });
   document.body.setAttribute("data-rendered", "1");
-  document.body.setAttribute("data-render-ms", (performance.now() - started).toFixed(1));
+  document.body.setAttribute("data-render-ms", (performance.now() - started).toFixed(1));  // the drawing alone
+  document.body.setAttribute("data-ready-ms", performance.now().toFixed(1));  // since navigation began
 })();
