@@ -46,6 +46,7 @@
     while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
     return (i ? n.toFixed(n >= 100 ? 0 : 1) : n) + " " + u[i];
   }
+  function decade(d) { var u = ["ns", "\u00b5s", "ms", "s"], i = Math.min(3, Math.floor(d / 3)); return Math.pow(10, d - 3 * i) + " " + u[i]; }
   function pct(part, all) { return all ? (100 * part / all).toFixed(2) : "0.00"; }
   function chip(color) { var c = el("span", { cls: "chip" }); c.style.background = color; return c; }
   function lead(b, text) { b.appendChild(el("p", { cls: "lead", text: text })); }
@@ -153,7 +154,7 @@
       el("td", { cls: "num bad", text: errs ? int(errs) : "" }), el("td", { cls: "num", text: "100.00" }),
       el("td", { cls: "num", text: ns(total) })]);
     for (var i = 5; i < cols.length; i++) foot.appendChild(el("td"));
-    table(b, cols, rows, { sort: 3, pageSize: 30, filter: "Filter syscalls\u2026", foot: foot, id: "summary-table" });
+    table(b, cols, rows, { sort: 3, pageSize: 15, filter: "Filter syscalls\u2026", foot: foot, id: "summary-table" });
   }
 
   // ---- latency histograms (inline SVG) ----------------------------------------------------------
@@ -169,7 +170,7 @@
     for (var d = Math.ceil(lo); d <= Math.floor(hi); d++) {
       var tx = x(Math.pow(10, d));
       s.appendChild(svg("line", { x1: tx, x2: tx, y1: H - B, y2: H - B + 4, stroke: "#aab3c2" }));
-      s.appendChild(svg("text", { x: tx, y: H - 6, "font-size": 10, "text-anchor": "middle", fill: "#5d6778", text: ns(Math.pow(10, d)) }));
+      s.appendChild(svg("text", { x: tx, y: H - 6, "font-size": 10, "text-anchor": "middle", fill: "#5d6778", text: decade(d) }));
     }
     buckets.forEach(function (k) {
       var x0 = x(Math.max(1, k[0])), x1 = Math.max(x0 + 1.5, x(k[1] + 1));
@@ -195,7 +196,7 @@
     if (!rows.length) { b.appendChild(el("p", { cls: "muted", text: "No durations to draw." })); return; }
     var grid = el("div", { cls: "lat-grid", id: "latency-grid" });
     b.appendChild(grid);
-    var first = 12, more = null;
+    var first = 8, more = null;
     function card(r) {
       var p50 = r[8 + P.indexOf(50)], p99 = r[8 + P.indexOf(99)];
       return el("div", { cls: "lat-card", id: "lat-" + r[0] }, [
@@ -279,7 +280,7 @@
       for (var t = Math.ceil(view.a / step) * step; t <= view.b; t += step) {
         var gx = xOf(t);
         ctx.beginPath(); ctx.moveTo(gx + 0.5, AXIS - 4); ctx.lineTo(gx + 0.5, H); ctx.stroke();
-        ctx.fillText("+" + ns(t), gx + 3, AXIS / 2);
+        ctx.fillText(t ? "+" + ns(t) : "0", gx + 3, AXIS / 2);
       }
       var lastTgid = null;
       for (var r = 0; r < nrows; r++) {
@@ -297,9 +298,9 @@
         for (; k < idx.length && starts[k] <= view.b; k++) {
           var c = idx[k], t0 = T.t[c], t1 = t0 + T.d[c];
           if (t1 < view.a) continue;
-          var x0 = Math.max(LABEL, xOf(t0)), x1 = Math.min(W - 8, xOf(t1));
-          if (x1 - x0 < 1) x1 = x0 + 1;
-          if (x1 <= lastEnd) continue;  // within a pixel already drawn: 100k calls stay a few thousand rects
+          // whole pixels: calls within a pixel already drawn are skipped, so 100k calls stay a few thousand rects
+          var x0 = Math.floor(Math.max(LABEL, xOf(t0))), x1 = Math.max(x0 + 1, Math.ceil(Math.min(W - 8, xOf(t1))));
+          if (x1 <= lastEnd) continue;
           var dim = highlight >= 0 && T.nm[c] !== highlight;
           ctx.fillStyle = T.e[c] ? ERROR_COLOR : colorOf[T.nm[c]];
           ctx.globalAlpha = dim ? 0.15 : 1;
@@ -413,8 +414,8 @@
       { label: "path or endpoint", get: function (r) { return r[0]; }, cls: "mono wrapcell" },
       { label: "kind", get: function (r) { return r[1]; } },
       { label: "calls", num: true, get: function (r) { return r[2]; }, show: function (r) { return int(r[2]); } },
-      { label: "read", num: true, get: function (r) { return r[3]; }, show: function (r) { return bytes(r[3]); } },
-      { label: "written", num: true, get: function (r) { return r[4]; }, show: function (r) { return bytes(r[4]); } },
+      { label: "read", num: true, get: function (r) { return r[3]; }, show: function (r) { return r[3] ? bytes(r[3]) : "\u2013"; } },
+      { label: "written", num: true, get: function (r) { return r[4]; }, show: function (r) { return r[4] ? bytes(r[4]) : "\u2013"; } },
       { label: "bytes", num: true, get: function (r) { return r[3] + r[4]; }, show: function (r) { return bytes(r[3] + r[4]); } },
       { label: "time", num: true, get: function (r) { return r[5]; }, show: function (r) { return ns(r[5]); } },
       { label: "errors", num: true, get: function (r) { return r[6]; }, show: function (r) { return r[6] ? int(r[6]) : ""; }, cls: "bad" }
