@@ -199,3 +199,14 @@ def test_report_of_many_syscalls_loads_and_draws_each_pixel_once(renacer, tmp_pa
     width = re.search(r'<canvas id="timeline-canvas" width="(\d+)"', dom)
     assert drawn is not None and width is not None
     assert 0 < int(drawn.group(1)) <= 3 * int(width.group(1))  # three rows, a rectangle a pixel at most
+
+
+def test_sockets_are_named_by_their_endpoints(build, renacer, tmp_path) -> None:
+    # net.c: a socketpair carrying "ping" (4 bytes), a listener bound to 127.0.0.1:47731 and a client
+    # connected to it, and a connect to port 47732 that is refused
+    page = tmp_path / "r.html"
+    assert renacer("--format", "html", "-o", page, "--", build("net.c")).returncode == 0
+    files = {r[0]: r for r in _data(page)["files"] if r[1] == "socket"}
+    assert files["socketpair #1"][3:5] == [4, 4], files
+    assert "AF_INET 127.0.0.1:47731 (bound)" in files and "AF_INET 127.0.0.1:47731" in files
+    assert files["AF_INET 127.0.0.1:47732"][6] == 1  # the refused connect is its error

@@ -123,7 +123,7 @@ class FdTracker:
                 target.time_ns += max(ev.exit_ns - ev.enter_ns, 0)
                 target.errors += bool(ev.error)
                 self._bytes(ev, table, args)
-        if ev.retval is not None and not ev.error:
+        if ev.retval is not None and (not ev.error or ev.name == "connect"):  # a refused peer is still named
             self._update(ev, table, args)
 
     def _positions(self, name: str) -> tuple[int, ...]:

@@ -280,7 +280,8 @@
       for (var t = Math.ceil(view.a / step) * step; t <= view.b; t += step) {
         var gx = xOf(t);
         ctx.beginPath(); ctx.moveTo(gx + 0.5, AXIS - 4); ctx.lineTo(gx + 0.5, H); ctx.stroke();
-        ctx.fillText(t ? "+" + ns(t) : "0", gx + 3, AXIS / 2);
+        var label = t ? "+" + ns(t) : "0";
+        if (gx + 3 + ctx.measureText(label).width < W) ctx.fillText(label, gx + 3, AXIS / 2);
       }
       var lastTgid = null;
       for (var r = 0; r < nrows; r++) {
