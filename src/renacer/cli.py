@@ -62,6 +62,14 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   --seccomp-bpf, --no-seccomp-bpf  stop the program only for traced syscalls (on by default
                 when renacer starts it with a -e trace= subset and may install the filter)
   --no-colocate do not keep renacer on one CPU (ptrace: its tracees' stops then cross CPUs)
+  --otlp-endpoint URL   export spans (a process span, a span per syscall) to an OTLP collector
+  --otlp-protocol P     grpc or http/protobuf (default: http/protobuf for port 4318 or /v1/traces)
+  --otlp-service-name N the service.name of the spans (default: $OTEL_SERVICE_NAME, else renacer)
+  --otlp-header K=V     a header sent with each export (repeatable; over OTEL_EXPORTER_OTLP_HEADERS)
+  --otlp-sample RATE    export this share (0..1) of the syscall spans, at random
+  --otlp-max-spans-per-sec N  the breaker: at most N syscall spans a second (10000; 0: no limit)
+  --trace-parent TP     join this W3C trace (default: $TRACEPARENT, $TRACESTATE)
+  --no-propagate        do not set TRACEPARENT in the command's environment
   -h, --help    this help;  -V, --version  the version
 """
 
@@ -74,7 +82,10 @@ _LONG = [
     "summary-columns=", "format=", "input=", "stats-extended", "summary-interval=", "anomaly-threshold=",
     "anomaly-realtime", "anomaly-window-size=", "stack-traces", "source", "source-all", "function-time",
     "flamegraph=", "stack=", "backend=", "seccomp-bpf", "no-seccomp-bpf", "no-colocate",
+    "otlp-endpoint=", "otlp-protocol=", "otlp-service-name=", "otlp-header=", "otlp-sample=",
+    "otlp-max-spans-per-sec=", "trace-parent=", "no-propagate",
 ]
+OTLP_PROTOCOLS = ("grpc", "http/protobuf")
 BACKENDS = ("ptrace", "ebpf", "auto")
 _XLAT_STYLES = ("raw", "abbrev", "verbose")
 _SYSCALL_SETS = ("trace", "abbrev", "verbose", "raw")  # -e qualifiers whose values are syscall sets
@@ -106,7 +117,10 @@ def parse_args(argv: list[str]) -> Config | str:
     pids: list[int] = []
     syscall_sets: dict[str, str] = {}  # qualifier -> its last expression
     fd_sets: dict[str, frozenset[int] | None] = {}
+    otlp_options: list[str] = []  # the --otlp-* options given, which need --otlp-endpoint
     for opt, val in opts:
+        if opt.startswith("--otlp-") and opt != "--otlp-endpoint":
+            otlp_options.append(opt)
         if opt in ("-h", "--help"):
             return USAGE
         if opt in ("-V", "--version"):
@@ -197,6 +211,8 @@ def parse_args(argv: list[str]) -> Config | str:
             cfg = replace(cfg, seccomp_bpf=opt == "--seccomp-bpf")
         elif opt == "--no-colocate":
             cfg = replace(cfg, colocate=False)
+        elif opt.startswith("--otlp-") or opt in ("--trace-parent", "--no-propagate"):
+            cfg = _otlp_option(cfg, opt, val)
         elif opt in ("-w", "--summary-wall-clock"):
             pass  # renacer's times are wall-clock times already (see sinks/summary.py)
         elif opt in ("-P", "--trace-path"):
@@ -217,6 +233,8 @@ def parse_args(argv: list[str]) -> Config | str:
                 cfg = replace(cfg, quiet_set=_parse_quiet(expr))
             else:
                 syscall_sets[key] = expr
+    if otlp_options and not cfg.otlp_endpoint:
+        raise UsageError(f"{otlp_options[0]} needs --otlp-endpoint")
     if cfg.anomaly_realtime:
         cfg = replace(cfg, anomaly_list=False)  # the threshold is the alerts'; their report ends the run
     elif cfg.anomaly_list:
@@ -243,6 +261,45 @@ def parse_args(argv: list[str]) -> Config | str:
         dump_reads=fd_sets.get("read", frozenset()),
         dump_writes=fd_sets.get("write", frozenset()),
     )
+
+
+def _otlp_option(cfg: Config, opt: str, val: str) -> Config:
+    """One OpenTelemetry export or trace-context option, checked."""
+    if opt == "--otlp-endpoint":
+        from .sinks.otlp_export import check_endpoint
+
+        return replace(cfg, otlp_endpoint=check_endpoint(val))
+    if opt == "--otlp-protocol":
+        if val not in OTLP_PROTOCOLS:
+            raise UsageError(f"invalid {opt} argument: '{val}' (grpc or http/protobuf)")
+        return replace(cfg, otlp_protocol=val)
+    if opt == "--otlp-service-name":
+        if not val:
+            raise UsageError(f"invalid {opt} argument: '' (a name)")
+        return replace(cfg, otlp_service_name=val)
+    if opt == "--otlp-header":
+        key, eq, value = val.partition("=")
+        if not eq or not key.strip():
+            raise UsageError(f"invalid {opt} argument: '{val}' (KEY=VALUE)")
+        return replace(cfg, otlp_headers=(*cfg.otlp_headers, (key.strip(), value.strip())))
+    if opt == "--otlp-sample":
+        try:
+            rate = float(val)
+        except ValueError:
+            rate = float("nan")
+        if not 0 <= rate <= 1:
+            raise UsageError(f"invalid {opt} argument: '{val}' (a rate from 0 to 1)")
+        return replace(cfg, otlp_sample=rate)
+    if opt == "--otlp-max-spans-per-sec":
+        if not val.isdigit():
+            raise UsageError(f"invalid {opt} argument: '{val}' (a number of spans; 0: no limit)")
+        return replace(cfg, otlp_max_spans_per_sec=int(val))
+    if opt == "--trace-parent":
+        from .tracecontext import parse_trace_parent
+
+        parse_trace_parent(val)  # the SDK's propagator says whether it names a span
+        return replace(cfg, trace_parent=val)
+    return replace(cfg, propagate=False)  # --no-propagate
 
 
 _OPTIONAL_ARGS = {

@@ -52,6 +52,14 @@ class Config:
     backend: str = "ptrace"  # --backend: 'ptrace', 'ebpf' (kernel-side, the tracee never stops), 'auto'
     seccomp_bpf: bool | None = None  # --seccomp-bpf / --no-seccomp-bpf; None: whenever it is correct
     colocate: bool = True  # ptrace: run renacer on one CPU, where its tracees' stops wake it cheaply
+    otlp_endpoint: str | None = None  # --otlp-endpoint URL: export spans over OTLP (None: no export)
+    otlp_protocol: str = ""  # --otlp-protocol: 'grpc', 'http/protobuf'; '' chooses by the URL
+    otlp_service_name: str | None = None  # --otlp-service-name (None: OTEL_SERVICE_NAME, else 'renacer')
+    otlp_headers: tuple[tuple[str, str], ...] = ()  # --otlp-header KEY=VALUE, over OTEL_EXPORTER_OTLP_HEADERS
+    otlp_sample: float = 1.0  # --otlp-sample: the share of syscall spans kept (at random)
+    otlp_max_spans_per_sec: int = 10000  # --otlp-max-spans-per-sec: the breaker (0: none)
+    trace_parent: str | None = None  # --trace-parent: the W3C traceparent to join (None: $TRACEPARENT)
+    propagate: bool = True  # TRACEPARENT in the spawned command's environment (--no-propagate: not)
 
     @property
     def stacks(self) -> bool:

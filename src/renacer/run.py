@@ -8,6 +8,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Protocol, TextIO
 
 from .arch import Arch
@@ -52,8 +53,12 @@ def _use_ebpf(config: Config) -> bool:
         return False
     from .backends.ebpf.tracer import summary_mode, unsupported
 
-    if config.backend == "auto" and (not summary_mode(config) or unsupported(config) is not None):
+    if config.backend == "auto" and (not summary_mode(config) or config.otlp_endpoint
+                                     or unsupported(config) is not None):
         return False  # auto means ptrace for anything but a summary the kernel can add up
+    if config.otlp_endpoint and summary_mode(config):
+        raise RenacerError("--backend ebpf -c adds the calls up in the kernel: --otlp-endpoint needs "
+                           "each call (drop -c, or use --backend ptrace)")
     if config.backend == "ebpf" and (option := unsupported(config)) is not None:
         raise RenacerError(f"--backend ebpf: {option} needs the ptrace backend (a stopped tracee)")
     from .backends.ebpf.bpf import permitted
@@ -103,12 +108,13 @@ def run(config: Config) -> int:
     """Trace (or replay, with --input) as the CLI does; returns the status renacer should end with."""
     if config.input:
         return _replay(config)
+    config, ids = _trace_context(config)
     out, owned = _open_output(config)
     enricher = Enricher(config, sys.stderr) if config.stacks else None
     tracer = make_tracer(config, stack_stop=enricher.stack_stop if enricher else None)
     if enricher is not None:
         enricher.notices.append(tracer.stack_notices)
-    sink = _sinks(config, out, owned, tracer.arch.name, enricher)
+    sink = _sinks(config, out, owned, tracer.arch.name, enricher, ids=ids)
     previous = {sig: signal.signal(sig, lambda signo, _frame: tracer.request_stop(signo))
                 for sig in _DETACH_SIGNALS}
     stream = tracer.events()
@@ -133,6 +139,18 @@ def run(config: Config) -> int:
         except BrokenPipeError:
             pass
     return _exit_status(tracer)
+
+
+def _trace_context(config: Config) -> tuple[Config, object | None]:
+    """--otlp-endpoint, --trace-parent: the spans' ids, chosen before the spawn; the command's TRACEPARENT."""
+    if not config.otlp_endpoint and config.trace_parent is None:
+        return config, None
+    from .tracecontext import plan, propagated_env
+
+    ids = plan(config)  # an invalid --trace-parent or TRACEPARENT: one error line, nothing traced
+    if config.propagate and config.command:
+        config = replace(config, env=propagated_env(config, ids))
+    return config, ids
 
 
 def _replay(config: Config) -> int:
@@ -208,10 +226,11 @@ class _Sinks:
 
 
 def _sinks(config: Config, out: TextIO, owned: bool, arch: str, enricher: Enricher | None = None,
-           header: dict | None = None) -> _Sinks:
+           header: dict | None = None, ids: object | None = None) -> _Sinks:
     """The sinks one run feeds, in the order they write at the end; the last closes ``out``.
 
     ``header``: the recording's header record when replaying (--input), for sinks that show its command.
+    ``ids``: the trace ids chosen before the spawn (--otlp-endpoint); a replay chooses its own.
     """
     sinks: list = []
     report = out  # where the human-readable reports go: with the trace or the table
@@ -255,6 +274,11 @@ def _sinks(config: Config, out: TextIO, owned: bool, arch: str, enricher: Enrich
         from .sinks.flame import FlameSink
 
         sinks.append(FlameSink(config.flamegraph))  # an unusable path fails here, before tracing
+    if config.otlp_endpoint:
+        from .sinks.otlp import OtlpSink
+        from .tracecontext import plan
+
+        sinks.append(_Shown(config, OtlpSink(config, ids or plan(config), header)))  # type: ignore[arg-type]
     sinks.append(_Closer(out if owned else None))
     return _Sinks(sinks, enricher)
 
