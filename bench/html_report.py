@@ -111,14 +111,22 @@ def main() -> int:
         base, big, page = folder / "base.jsonl", folder / "big.jsonl", folder / "report.html"
         record(base)
         calls = multiply(base, big, args.calls)
+        base_calls = sum(1 for ln in base.open(encoding="utf-8") if '"type":"syscall"' in ln)
         start = time.perf_counter()
         subprocess.run([*RENACER, "--input", str(big), "--format", "html", "-o", str(page)], check=True,
                        timeout=600)
         writing = time.perf_counter() - start
+        start = time.perf_counter()  # the replay alone, for comparison: the -c table of the same recording
+        subprocess.run([*RENACER, "--input", str(big), "-c", "-o", os.devnull], check=True, timeout=600)
+        replay = time.perf_counter() - start
+        small = folder / "small.html"
+        subprocess.run([*RENACER, "--input", str(base), "--format", "html", "-o", str(small)], check=True,
+                       timeout=120)
         print(f"syscalls in the report: {calls:,}")
         size, recorded = os.path.getsize(page) / 1e6, os.path.getsize(big) / 1e6
         print(f"report file: {size:.2f} MB (recording {recorded:.2f} MB)")
-        print(f"renacer --input ... --format html: {writing:.2f} s")
+        print(f"renacer --input ... --format html: {writing:.2f} s "
+              f"(--input ... -c on the same file: {replay:.2f} s)")
         if browser is None:
             print("chromium: not installed, no load time")
             return 0
@@ -137,8 +145,10 @@ def main() -> int:
             errors = re.search(r'<pre id="page-errors"[^>]*>(.*?)</pre>', dom, re.S)
             if errors and errors.group(1).strip():
                 print(f"page errors: {errors.group(1).strip()[:500]}")
+        _, baseline = load(small, browser)
         print(f"chromium --headless --dump-dom, whole run (start-up included), median of {args.loads}: "
-              f"{statistics.median(walls):.2f} s")
+              f"{statistics.median(walls):.2f} s (the recording's own {base_calls:,}-call report: "
+              f"{baseline:.2f} s)")
         print(f"page: navigation to every section drawn, median: {statistics.median(ready):.0f} ms "
               f"(the report's script alone: {statistics.median(drawing):.0f} ms)")
         print(f"timeline: {drawn.group(1) if drawn else '?'} rectangles drawn for {calls:,} calls")

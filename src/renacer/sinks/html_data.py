@@ -200,7 +200,7 @@ class ReportData:
         self.syscalls += done  # as -c counts: calls that returned
         self.unfinished += not done
         self.cut_short += not done and ev.name not in ("exit", "exit_group")  # those never return anyway
-        text = args_text(ev.entry_text, ev.exit_text, ev.joint)
+        text = _cut(args_text(ev.entry_text, ev.exit_text, ev.joint))
         duration = end_ns - ev.enter_ns
         if ev.error:
             self.failed += 1
@@ -208,17 +208,18 @@ class ReportData:
             self._error(ev, text)
         if ev.name in ("execve", "execveat") and not ev.error and ev.retval is not None and ev.entry_text:
             path = _unquote(ev.entry_text[1 if ev.name == "execveat" else 0])
-            process.name, process.argv = os.path.basename(path), _cut(text)
+            process.name, process.argv = os.path.basename(path), text
         if ev.name in FORKS and ev.retval and ev.retval > 0 and not ev.error and "CLONE_THREAD" not in text:
             child = self.processes.setdefault(ev.retval, Process(ev.retval))
             child.name = child.name or process.name  # a fork runs its parent's program until it execs
         if ev.retval is not None and not ev.unfinished:
             self.fds.add(ev)
-            item = (duration, self.calls, ev.name, _cut(text), ev.ret_text, ev.tid, ev.enter_ns)
-            if len(self.slowest) < SLOWEST:
-                heapq.heappush(self.slowest, item)
-            elif item[0] > self.slowest[0][0]:
-                heapq.heapreplace(self.slowest, item)
+            if len(self.slowest) < SLOWEST or duration > self.slowest[0][0]:
+                item = (duration, self.calls, ev.name, text, ev.ret_text, ev.tid, ev.enter_ns)
+                if len(self.slowest) < SLOWEST:
+                    heapq.heappush(self.slowest, item)
+                else:
+                    heapq.heapreplace(self.slowest, item)
         if ev.source is not None:
             self.has_source = True
             src = ev.source
@@ -232,14 +233,14 @@ class ReportData:
             self.c_enter.append(ev.enter_ns)
             self.c_duration.append(duration)
             self.c_error.append(errno_name(ev.error) if ev.error else "")
-            self.c_args.append(_cut(text))
+            self.c_args.append(text)
             self.c_ret.append("?" if ev.unfinished else clean(ev.ret_text))
 
     def _error(self, ev: SyscallEvent, text: str) -> None:
         group = self.errors.setdefault((ev.name, ev.error), [0, [], set()])
         group[0] += 1
-        if len(group[1]) < EXAMPLES and (example := _cut(text)) not in group[1]:
-            group[1].append(example)
+        if len(group[1]) < EXAMPLES and text not in group[1]:
+            group[1].append(text)
         if len(group[2]) < 20:
             group[2].add(ev.tid)
 
