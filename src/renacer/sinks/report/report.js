@@ -322,7 +322,7 @@
       });
       ctx.fillStyle = "#c3cad6"; ctx.fillRect(LABEL - 1, AXIS - 4, 1, H);
       canvas.setAttribute("data-drawn", drawn);
-      range.textContent = "showing +" + ns(view.a) + " to +" + ns(view.b) + " (" + ns(view.b - view.a) + ")";
+      range.textContent = "showing " + (view.a > 0 ? "+" + ns(view.a) : "from the start") + " to +" + ns(view.b) + " (" + ns(view.b - view.a) + ")";
     }
     function callAt(px, py) {
       var r = Math.floor((py - AXIS) / ROWH);
