@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
-from fidelity import PROGRAMS
+from fidelity import PROGRAMS, reap, spawn
 from otlp_receiver import STATUS_ERROR, Receiver, Span, closed_port, grpc_receiver, http_receiver
 
 from renacer.config import Config
@@ -169,6 +171,35 @@ def test_signals_are_events_of_the_process_span(build, renacer, http) -> None:
     signals = [e[1]["signal.name"] for e in root.events if e[0] == "signal"]
     assert signals == ["SIGUSR1", "SIGCHLD"]
     assert all(root.start_ns <= e[2] <= root.end_ns for e in root.events)
+
+
+def test_an_attached_process_is_named_as_proc_names_it(build, renacer_cmd, http, tmp_path) -> None:
+    sleeper = spawn([str(build("sleeper.c"))])  # prints its pid, naps until SIGUSR1, exits 0
+    try:
+        pid = int(sleeper.stdout.readline())  # type: ignore[union-attr]
+        out = tmp_path / "trace.txt"
+        tracer = spawn([*renacer_cmd, "-p", str(pid), "-o", str(out), "--otlp-endpoint", http.url],
+                       env=_env())
+        deadline = time.monotonic() + 20
+        while "clock_nanosleep" not in (out.read_text() if out.exists() else ""):
+            assert time.monotonic() < deadline, "never attached"
+            time.sleep(0.05)
+        os.kill(pid, signal.SIGUSR1)
+        _, err = reap(tracer, timeout=30)
+    finally:
+        if sleeper.poll() is None:
+            sleeper.kill()
+        sleeper.communicate()
+    assert tracer.returncode == 0, err
+    process = _one(http.named("process: "))
+    assert (process.name, process.parent_span_id) == ("process: sleeper", "")
+    assert process.attributes["process.pid"] == pid
+    assert process.attributes["process.executable.path"] == str(build("sleeper.c"))
+    assert process.attributes["process.command_line"] == str(build("sleeper.c"))
+    assert process.attributes["process.exit.code"] == 0
+    naps = http.named("syscall: clock_nanosleep")
+    assert naps and all(s.parent_span_id == process.span_id for s in naps)
+    assert _tally(err)[0] == len(http.spans)
 
 
 @pytest.mark.parametrize("how", ["env", "flag"])
