@@ -195,6 +195,7 @@ class OtlpSink:
             attrs = {"signal.name": ev.signame, "signal.number": ev.signo, "thread.id": ev.tid}
             self._process(ev.tgid, ev.wall_ns).events.append(("stopped", attrs, ev.wall_ns))
         elif isinstance(ev, ExitEvent):
+            self.guessed.pop(ev.tid, None)  # a thread's: threads are no processes of their own
             proc = self._process(ev.tgid, ev.wall_ns)
             proc.end_ns = max(proc.end_ns, ev.wall_ns)
             if ev.leader:
