@@ -84,6 +84,19 @@ def test_a_recording_replays_into_every_format(build, renacer, strace, tmp_path)
     assert lines and all(" = -1 " in ln for ln in lines)
 
 
+def test_trace_set_selects_the_calls_of_a_recording_as_it_does_live(build, renacer, tmp_path) -> None:
+    path = tmp_path / "t.jsonl"
+    program = str(build("fork.c"))
+    assert renacer("-f", "--format", "json", "-o", str(path), program).returncode == 0
+    recorded = [json.loads(x) for x in path.read_text().splitlines()[1:]]
+    closes = sum(r.get("type") == "syscall" and r.get("name") == "close" for r in recorded)
+    replayed = renacer("--input", str(path), "-e", "trace=close")
+    calls = [ln for ln in replayed.stderr.splitlines() if "(" in ln and not ln.startswith("+++")]
+    assert closes and len(calls) == closes and all("close(" in ln for ln in calls), replayed.stderr
+    table = renacer("--input", str(path), "-c", "-e", "trace=close").stderr
+    assert [ln.split()[-1] for ln in table.splitlines()[2:-2]] == ["close"], table
+
+
 def test_a_corrupt_recording_renders_what_came_before_then_names_the_line(build, renacer, tmp_path) -> None:
     path = tmp_path / "t.jsonl"
     assert renacer("--format", "json", "-o", str(path), str(build("exit3.c"))).returncode == 3

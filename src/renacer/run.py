@@ -16,7 +16,7 @@ from .backends.ptrace import PtraceTracer
 from .config import Config
 from .enrich import Enricher
 from .errors import RenacerError
-from .events import Event, SyscallEvent
+from .events import Event, SyscallEnter, SyscallEvent, SyscallTotals
 from .selection import select, shown
 from .sinks.text import TextSink
 
@@ -153,6 +153,9 @@ def _trace_context(config: Config) -> tuple[Config, object | None]:
     return config, ids
 
 
+_NUMBERED = (SyscallEnter, SyscallEvent, SyscallTotals)  # the events one syscall number names
+
+
 def _replay(config: Config) -> int:
     """--input FILE: a recording's events through the same sinks as a live run."""
     from .recording import Recording
@@ -165,6 +168,8 @@ def _replay(config: Config) -> int:
     first_ns = due_ns = None
     try:
         for ev in recording.events():
+            if config.trace is not None and isinstance(ev, _NUMBERED) and ev.nr not in config.trace:
+                continue  # -e trace= on a recording: the calls a live run with it would have shown
             if every_ns:  # --summary-interval on a recording: tables by the recorded clock
                 now = _event_ns(ev)
                 if first_ns is None:
