@@ -27,7 +27,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "workloads"))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from catalog import HERE, RENACER, build  # noqa: E402
 
