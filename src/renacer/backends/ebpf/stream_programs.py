@@ -66,6 +66,16 @@ def _lookup(p: Program, bpf_map: MapLike, key_off: int) -> None:
     p.call(Helper.MAP_LOOKUP_ELEM)
 
 
+def count_lost(p: Program, lost: MapLike, skip_label: str) -> None:
+    """lost[0] += 1 (a PERCPU_ARRAY: this CPU's count, no atomics); clobbers R0-R5 and KEY_ZERO."""
+    p.st(W, R10, KEY_ZERO, 0)
+    _lookup(p, lost, KEY_ZERO)
+    p.jmp("==", R0, 0, skip_label)  # never: the verifier wants the check
+    p.ldx(DW, R1, R0, 0)
+    p.add(R1, 1)
+    p.stx(DW, R0, 0, R1)
+
+
 def _send(p: Program, ring: MapLike, lost: MapLike) -> None:
     """Copy the record at R9 (HEADER + its length) to the ring buffer; count it in lost[cpu] if full."""
     p.comment("R3 = HEADER + length, bounded so the verifier sees it within the slot")
@@ -81,12 +91,7 @@ def _send(p: Program, ring: MapLike, lost: MapLike) -> None:
     p.jmp("==", R0, 0, "out")
     p.label("lost")
     p.comment("the ring buffer is full (or the slot could not be made): lost[this cpu] += 1")
-    p.st(W, R10, KEY_ZERO, 0)
-    _lookup(p, lost, KEY_ZERO)
-    p.jmp("==", R0, 0, "out")
-    p.ldx(DW, R1, R0, 0)
-    p.add(R1, 1)
-    p.stx(DW, R0, 0, R1)
+    count_lost(p, lost, "out")
     p.ja("out")
 
 
@@ -360,12 +365,7 @@ def task_exit_program(emit_filter: Filter, entries: MapLike, blank: MapLike, sig
     p.st(W, R9, OFF_STATE, 0)
     p.st(DW, R9, OFF_ARGS, 0)
     p.jmp("==", R7, 0, "out")
-    p.st(W, R10, KEY_ZERO, 0)
-    _lookup(p, lost, KEY_ZERO)
-    p.jmp("==", R0, 0, "out")
-    p.ldx(DW, R1, R0, 0)
-    p.add(R1, 1)
-    p.stx(DW, R0, 0, R1)
+    count_lost(p, lost, "out")
     p.label("out")
     p.mov(R0, 0)
     p.exit()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .asm import DW, R0, R1, R2, R3, R4, R6, R10, Helper, MapLike, Program, W
 from .payload import HEADER, OFF_ARGS, OFF_ENTER, OFF_EXIT, OFF_NR, OFF_STATE, OFF_TGID, OFF_TID
-from .stream_programs import KEY_NR, KEY_TID, KEY_ZERO, SIGNAL, Filter
+from .stream_programs import KEY_NR, KEY_TID, SIGNAL, Filter, count_lost
 
 REC = -200  # the record, HEADER bytes below the stream programs' own stack slots
 SIGINFO_BYTES = 48  # sizeof(struct kernel_siginfo) on 64-bit
@@ -64,15 +64,7 @@ def signal_program(emit_filter: Filter, signals: MapLike, ring: MapLike, lost: M
     p.call(Helper.RINGBUF_OUTPUT)
     p.jmp("==", R0, 0, "out")
     p.comment("the ring buffer is full: lost[this cpu] += 1")
-    p.st(W, R10, KEY_ZERO, 0)
-    p.ld_map(R1, lost)
-    p.mov(R2, R10)
-    p.add(R2, KEY_ZERO)
-    p.call(Helper.MAP_LOOKUP_ELEM)
-    p.jmp("==", R0, 0, "out")
-    p.ldx(DW, R1, R0, 0)
-    p.add(R1, 1)
-    p.stx(DW, R0, 0, R1)
+    count_lost(p, lost, "out")
     p.label("out")
     p.mov(R0, 0)
     p.exit()
