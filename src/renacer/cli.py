@@ -13,6 +13,7 @@ from .arch import current
 from .config import Config
 from .errors import RenacerError
 from .filter import parse_trace_set
+from .options import TRANSPILER_OPTIONS, UsageError, otlp_option, transpiler_option
 from .selection import parse_signals, parse_statuses
 from .sinks.summary import parse_columns, parse_sort
 
@@ -70,6 +71,11 @@ Trace the system calls of PROG (or of the running processes given with -p), in s
   --otlp-max-spans-per-sec N  the breaker: at most N syscall spans a second (10000; 0: no limit)
   --trace-parent TP     join this W3C trace (default: $TRACEPARENT, $TRACESTATE)
   --no-propagate        do not set TRACEPARENT in the command's environment
+  --transpiler-map FILE show the original source (e.g. Python) behind generated Rust lines (repeatable;
+                        implies --source)
+  --trace-transpiler-decisions  the decisions the program reports: [DECISION]/[RESULT] lines on its
+                        stderr, and .ruchy/decisions.msgpack at exit (--decisions-dir DIR: elsewhere)
+  --merge A.jsonl B.jsonl ...  merge recordings of one W3C trace into one, in causal order (-o FILE)
   -h, --help    this help;  -V, --version  the version
 """
 
@@ -83,9 +89,9 @@ _LONG = [
     "anomaly-realtime", "anomaly-window-size=", "stack-traces", "source", "source-all", "function-time",
     "flamegraph=", "stack=", "backend=", "seccomp-bpf", "no-seccomp-bpf", "no-colocate",
     "otlp-endpoint=", "otlp-protocol=", "otlp-service-name=", "otlp-header=", "otlp-sample=",
-    "otlp-max-spans-per-sec=", "trace-parent=", "no-propagate",
+    "otlp-max-spans-per-sec=", "trace-parent=", "no-propagate", "transpiler-map=",
+    "trace-transpiler-decisions", "decisions-dir=", "merge",
 ]
-OTLP_PROTOCOLS = ("grpc", "http/protobuf")
 BACKENDS = ("ptrace", "ebpf", "auto")
 _XLAT_STYLES = ("raw", "abbrev", "verbose")
 _SYSCALL_SETS = ("trace", "abbrev", "verbose", "raw")  # -e qualifiers whose values are syscall sets
@@ -98,14 +104,12 @@ QUIET_KINDS = ("attach", "exit", "path-resolution", "personality", "thread-execv
 T = TypeVar("T")
 
 
-class UsageError(RenacerError):
-    """A malformed command line."""
-
-
 def parse_args(argv: list[str]) -> Config | str:
     """Turn argv (without the program name) into a Config, or a text to print (help, version)."""
-    try:
-        opts, rest = getopt.getopt(_default_optional_args(argv), _SHORT, _LONG)
+    argv = _default_optional_args(argv)
+    merging = "--merge" in _leading_options(argv)
+    try:  # --merge's recordings may come before its options ('--merge A B -o M'): no command follows
+        opts, rest = (getopt.gnu_getopt if merging else getopt.getopt)(argv, _SHORT, _LONG)
     except getopt.GetoptError as e:
         opt = e.opt if e.opt else ""
         dash = "--" if len(opt) > 1 else "-"
@@ -212,7 +216,9 @@ def parse_args(argv: list[str]) -> Config | str:
         elif opt == "--no-colocate":
             cfg = replace(cfg, colocate=False)
         elif opt.startswith("--otlp-") or opt in ("--trace-parent", "--no-propagate"):
-            cfg = _otlp_option(cfg, opt, val)
+            cfg = otlp_option(cfg, opt, val)
+        elif opt in TRANSPILER_OPTIONS:
+            cfg = transpiler_option(cfg, opt, val)
         elif opt in ("-w", "--summary-wall-clock"):
             pass  # renacer's times are wall-clock times already (see sinks/summary.py)
         elif opt in ("-P", "--trace-path"):
@@ -239,6 +245,14 @@ def parse_args(argv: list[str]) -> Config | str:
         cfg = replace(cfg, anomaly_list=False)  # the threshold is the alerts'; their report ends the run
     elif cfg.anomaly_list:
         cfg = replace(cfg, summary=cfg.summary or "only")  # the list follows the table
+    if merging:
+        if pids or cfg.input is not None:
+            raise UsageError("--merge merges recordings: no -p and no --input with it")
+        if len(rest) < 2:
+            raise UsageError("--merge needs two or more recordings")
+        return replace(cfg, merge=tuple(rest))
+    if cfg.transpiler_maps and not cfg.source:
+        cfg = replace(cfg, source="user")  # a map says where calls come from: --source shows it
     if cfg.input is not None:
         if rest or pids:
             raise UsageError("--input replays a recording: no PROG and no -p with it")
@@ -263,45 +277,6 @@ def parse_args(argv: list[str]) -> Config | str:
     )
 
 
-def _otlp_option(cfg: Config, opt: str, val: str) -> Config:
-    """One OpenTelemetry export or trace-context option, checked."""
-    if opt == "--otlp-endpoint":
-        from .sinks.otlp_export import check_endpoint
-
-        return replace(cfg, otlp_endpoint=check_endpoint(val))
-    if opt == "--otlp-protocol":
-        if val not in OTLP_PROTOCOLS:
-            raise UsageError(f"invalid {opt} argument: '{val}' (grpc or http/protobuf)")
-        return replace(cfg, otlp_protocol=val)
-    if opt == "--otlp-service-name":
-        if not val:
-            raise UsageError(f"invalid {opt} argument: '' (a name)")
-        return replace(cfg, otlp_service_name=val)
-    if opt == "--otlp-header":
-        key, eq, value = val.partition("=")
-        if not eq or not key.strip():
-            raise UsageError(f"invalid {opt} argument: '{val}' (KEY=VALUE)")
-        return replace(cfg, otlp_headers=(*cfg.otlp_headers, (key.strip(), value.strip())))
-    if opt == "--otlp-sample":
-        try:
-            rate = float(val)
-        except ValueError:
-            rate = float("nan")
-        if not 0 <= rate <= 1:
-            raise UsageError(f"invalid {opt} argument: '{val}' (a rate from 0 to 1)")
-        return replace(cfg, otlp_sample=rate)
-    if opt == "--otlp-max-spans-per-sec":
-        if not val.isdigit():
-            raise UsageError(f"invalid {opt} argument: '{val}' (a number of spans; 0: no limit)")
-        return replace(cfg, otlp_max_spans_per_sec=int(val))
-    if opt == "--trace-parent":
-        from .tracecontext import parse_trace_parent
-
-        parse_trace_parent(val)  # the SDK's propagator says whether it names a span
-        return replace(cfg, trace_parent=val)
-    return replace(cfg, propagate=False)  # --no-propagate
-
-
 _OPTIONAL_ARGS = {
     "--strings-in-hex": "--strings-in-hex=all",
     "--decode-fds": "--decode-fds=path",
@@ -324,14 +299,32 @@ def _default_optional_args(argv: list[str]) -> list[str]:
                 out[i] = f"{tok}={Config().anomaly_threshold}"
         elif tok in _OPTIONAL_ARGS:
             out[i] = _OPTIONAL_ARGS[tok]
-        elif tok.startswith("--"):
-            i += tok[2:] + "=" in _LONG and "=" not in tok  # its argument is the next word
         else:
-            for j, ch in enumerate(tok[1:], 1):
-                if _SHORT.find(ch + ":") >= 0:
-                    i += j == len(tok) - 1  # '-s' '64': skip the value; '-s64' holds it
-                    break
+            i += _value_follows(tok)
         i += 1
+    return out
+
+
+def _value_follows(tok: str) -> bool:
+    """Whether an option's value is the next word ('-s' '64', '--output' 'F'; not '-s64', '--output=F')."""
+    if tok.startswith("--"):
+        return tok[2:] + "=" in _LONG and "=" not in tok
+    for j, ch in enumerate(tok[1:], 1):
+        if _SHORT.find(ch + ":") >= 0:
+            return j == len(tok) - 1
+    return False
+
+
+def _leading_options(argv: list[str]) -> list[str]:
+    """The options before the command (their values left out): what renacer itself was asked."""
+    out = []
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok == "--" or not tok.startswith("-") or tok == "-":
+            break
+        out.append(tok)
+        i += _value_follows(tok) + 1
     return out
 
 

@@ -60,6 +60,10 @@ class Config:
     otlp_max_spans_per_sec: int = 10000  # --otlp-max-spans-per-sec: the breaker (0: none)
     trace_parent: str | None = None  # --trace-parent: the W3C traceparent to join (None: $TRACEPARENT)
     propagate: bool = True  # TRACEPARENT in the spawned command's environment (--no-propagate: not)
+    transpiler_maps: tuple[str, ...] = ()  # --transpiler-map FILE: generated (Rust) lines -> original source
+    trace_decisions: bool = False  # --trace-transpiler-decisions: the program's decision traces, both forms
+    decisions_dir: str | None = None  # --decisions-dir: the binary form's folder (None: <cwd>/.ruchy)
+    merge: tuple[str, ...] = ()  # --merge: recordings to merge into one (by W3C trace id), instead of tracing
 
     @property
     def stacks(self) -> bool:

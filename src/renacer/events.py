@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .syscalls.dump import IoBlock
 
@@ -50,6 +51,11 @@ class SourceFrame:
     # frame: run by the same evaluation-loop call as its caller, as CPython 3.11+ runs Python calls)
     symbol: str = ""  # the ELF/DWARF symbol containing offset, for -k's 'symbol+0x1f' ('' for inlined)
     symbol_offset: int = 0  # offset - the symbol's start
+    # --transpiler-map: file, line and function above are the original source's; these the generated code's
+    mapping: str = ""  # '' (not mapped), 'exact' (the line is in the map), 'approximate' (an earlier line is)
+    generated_file: str = ""
+    generated_line: int = 0
+    generated_function: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,5 +194,30 @@ class SyscallTotals:
     histogram: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class DecisionEvent:
+    """A transpiler decision the traced program reported (``--trace-transpiler-decisions``).
+
+    The text form comes from ``[DECISION]``/``[RESULT]`` lines the program wrote to its stderr;
+    the binary form from the ``decisions.msgpack`` it left behind. One event per decision, with
+    its result when one came.
+    """
+
+    tid: int
+    tgid: int
+    ts_ns: int  # CLOCK_MONOTONIC when the decision was made (its line written, or its timestamp_us)
+    wall_ns: int  # CLOCK_REALTIME of the same moment
+    category: str
+    name: str
+    decision_id: int  # FNV-1a 64 of category::name::file::line (see docs/decisions.md)
+    input: Any = None  # a JSON value
+    result: Any = None  # a JSON value; None with has_result False: no result came
+    has_result: bool = False
+    file: str = ""  # the decision's source location; '' when unknown
+    line: int = 0
+    column: int = 0
+    origin: str = "stderr"  # 'stderr' (the text form) or 'msgpack' (the binary form)
+
+
 Event = (SyscallEnter | SyscallEvent | SignalEvent | StopEvent | ExitEvent | ProcessEvent | LostEvent
-         | SyscallTotals)
+         | SyscallTotals | DecisionEvent)

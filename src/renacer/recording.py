@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import RenacerError
 from .events import (
+    DecisionEvent,
     Event,
     ExitEvent,
     LostEvent,
@@ -37,6 +38,7 @@ TYPES: dict[type, str] = {
     ExitEvent: "exit",
     ProcessEvent: "process",
     LostEvent: "lost",
+    DecisionEvent: "decision",
 }
 CLASSES = {name: cls for cls, name in TYPES.items()}
 
@@ -77,10 +79,21 @@ def event_record(ev: Event, entered: bool = False, has_exit_args: bool = False) 
 _SOURCE_FIELDS = frozenset({"stack", "unwound", "frames", "source", "located", "pystack"})
 
 
+_MAPPED_FIELDS = ("mapping", "generated_file", "generated_line", "generated_function")
+
+
+def _frame_record(frame: Any) -> dict[str, Any]:  # noqa: ANN401 - a StackFrame or a SourceFrame
+    record = dataclasses.asdict(frame)
+    if isinstance(frame, SourceFrame) and not frame.mapping:  # a frame no transpiler map names:
+        for key in _MAPPED_FIELDS:  # ...written as before maps existed
+            del record[key]
+    return record
+
+
 def _frames_record(value: Any) -> Any:  # noqa: ANN401 - a frame, a tuple of frames, or a text
     if isinstance(value, tuple):
-        return [dataclasses.asdict(v) for v in value]
-    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+        return [_frame_record(v) for v in value]
+    return _frame_record(value) if dataclasses.is_dataclass(value) else value
 
 
 def _io_record(block: IoBlock) -> dict[str, Any]:
@@ -117,7 +130,7 @@ def _event_from(record: dict[str, Any]) -> Event:
             value = tuple(SourceFrame(**frame) for frame in value)
         elif f.name == "source":
             value = SourceFrame(**value) if value is not None else None
-        elif isinstance(value, list):
+        elif isinstance(value, list) and f.name not in ("input", "result"):  # those are JSON values
             value = tuple(value)
         values[f.name] = value
     return cls(**values)

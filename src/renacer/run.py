@@ -74,19 +74,34 @@ def _use_ebpf(config: Config) -> bool:
 
 def events(config: Config, tracer: Tracer | None = None) -> Iterator[Event]:
     """Every event of one traced run, in order (spawn/attach happens before the first one)."""
+    stage = _decision_stage(config, None)  # a library prints nothing: its events say it all
     if not config.stacks:
-        tracer = tracer or make_tracer(config)
-        yield from select(tracer.events(), config)
+        tracer = tracer or make_tracer(stage.tracer_config() if stage else config)
+        yield from select(_decisions(stage, tracer), config)
         return
     enricher = Enricher(config, None)  # a library prints nothing: the events carry how each was located
-    tracer = tracer or make_tracer(config, stack_stop=enricher.stack_stop)
-    stream = select(tracer.events(), config)
+    tracer = tracer or make_tracer(stage.tracer_config() if stage else config, stack_stop=enricher.stack_stop)
+    stream = select(_decisions(stage, tracer), config)
     try:
         for ev in stream:
             yield enricher.apply(ev)
     finally:
         stream.close()
         enricher.close()
+
+
+def _decision_stage(config: Config, diag: TextIO | None):  # noqa: ANN202 - decisions.DecisionStage
+    """--trace-transpiler-decisions: the stage that reads the program's decisions (None without it)."""
+    if not config.trace_decisions:
+        return None
+    from .decisions import DecisionStage
+
+    return DecisionStage(config, diag)
+
+
+def _decisions(stage, tracer: Tracer) -> Iterator[Event]:  # noqa: ANN001 - decisions.DecisionStage
+    """The backend's events, with the program's decisions among them when a stage reads them."""
+    return tracer.events() if stage is None else stage.events(tracer.events(), tracer)
 
 
 def _open_output(config: Config) -> tuple[TextIO, bool]:
@@ -106,18 +121,24 @@ def _open_output(config: Config) -> tuple[TextIO, bool]:
 
 def run(config: Config) -> int:
     """Trace (or replay, with --input) as the CLI does; returns the status renacer should end with."""
+    if config.merge:
+        from .merge import merge
+
+        return merge(config)
     if config.input:
         return _replay(config)
     config, ids = _trace_context(config)
     out, owned = _open_output(config)
     enricher = Enricher(config, sys.stderr) if config.stacks else None
-    tracer = make_tracer(config, stack_stop=enricher.stack_stop if enricher else None)
+    stage = _decision_stage(config, sys.stderr)
+    tracer = make_tracer(stage.tracer_config() if stage else config,
+                         stack_stop=enricher.stack_stop if enricher else None)
     if enricher is not None:
         enricher.notices.append(tracer.stack_notices)
     sink = _sinks(config, out, owned, tracer.arch.name, enricher, ids=ids)
     previous = {sig: signal.signal(sig, lambda signo, _frame: tracer.request_stop(signo))
                 for sig in _DETACH_SIGNALS}
-    stream = tracer.events()
+    stream = _decisions(stage, tracer)
     periodic = _Periodic(sink, config.summary_interval) if config.summary_interval else None
     try:
         if periodic:

@@ -32,6 +32,7 @@ UNSUPPORTED = (
     ("paths", "-P"),
     ("dump_reads", "-e read="),
     ("dump_writes", "-e write="),
+    ("trace_decisions", "--trace-transpiler-decisions"),  # read from the program's memory at its writes
 )
 _POLL_MS = 100  # how often a wait looks at a requested stop (a signal handler only sets a flag)
 _GRACE_S = 1.0  # after passing Ctrl-C on to the command: how long its end is waited for
