@@ -143,3 +143,41 @@ def test_selection_qualifiers():
     assert cfg.quieted("exit") and cfg.quieted("superseded") and not cfg.quieted("attach")
     assert parse_args(["-qqq", "true"]).quieted("superseded")
     assert parse_args(["--quiet", "true"]).quieted("attach")
+
+
+def test_merge_takes_its_recordings_before_or_after_its_options():
+    cfg = parse_args(["--merge", "a.jsonl", "b.jsonl", "-o", "m.jsonl"])
+    assert cfg.merge == ("a.jsonl", "b.jsonl") and cfg.output == "m.jsonl" and not cfg.command
+    assert parse_args(["-o", "m.jsonl", "--merge", "a.jsonl", "b.jsonl", "c.jsonl"]).merge == (
+        "a.jsonl", "b.jsonl", "c.jsonl")
+
+
+def test_a_commands_own_merge_option_is_its_argument():
+    cfg = parse_args(["-s", "64", "git", "--merge", "x"])
+    assert cfg.command == ("git", "--merge", "x") and cfg.merge == ()
+
+
+MERGE_ALONE = "--merge merges recordings: no -p and no --input with it"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--merge", "a.jsonl"], "--merge needs two or more recordings"),
+    (["--merge", "-p", "1", "a.jsonl", "b.jsonl"], MERGE_ALONE),
+    (["--merge", "--input", "x", "a.jsonl", "b.jsonl"], MERGE_ALONE),
+    (["--transpiler-map", "", "ls"], "invalid --transpiler-map argument: '' (a source map file)"),
+    (["--decisions-dir", "", "ls"], "invalid --decisions-dir argument: '' (a folder)"),
+])
+def test_bad_transpiler_and_merge_options_are_one_clear_error(argv, message):
+    with pytest.raises(RenacerError) as e:
+        parse_args(argv)
+    assert e.value.message == message
+
+
+def test_transpiler_options_and_what_they_imply():
+    cfg = parse_args(["--transpiler-map", "a.json", "--transpiler-map=b.json", "--", "./app"])
+    assert cfg.transpiler_maps == ("a.json", "b.json") and cfg.source == "user"
+    assert parse_args(["--source-all", "--transpiler-map", "a.json", "./app"]).source == "all"
+    cfg = parse_args(["--decisions-dir", "out/.ruchy", "./app"])
+    assert cfg.trace_decisions and cfg.decisions_dir == "out/.ruchy"
+    cfg = parse_args(["--trace-transpiler-decisions", "./app"])
+    assert cfg.trace_decisions and cfg.decisions_dir is None

@@ -111,8 +111,12 @@ def test_a_missing_program_is_one_line(renacer, mode: tuple[str, ...]) -> None:
     assert line == "renacer: Can't stat '/nonexistent/prog': No such file or directory"
 
 
+DECISIONS = "--trace-transpiler-decisions"
+
+
 @pytest.mark.parametrize(("option", "name"), [(("-k",), "-k"), (("--source",), "--source"), (("-i",), "-i"),
-                                              (("-e", "read=1"), "-e read="), (("-P", "/tmp"), "-P")])
+                                              (("-e", "read=1"), "-e read="), (("-P", "/tmp"), "-P"),
+                                              ((DECISIONS,), DECISIONS)])
 def test_an_option_it_cannot_honour_is_one_line(renacer, option: tuple[str, ...], name: str) -> None:
     line = _one_error_line(renacer("--backend", "ebpf", *option, "-c", "--", "true"))
     assert line == f"renacer: --backend ebpf: {name} needs the ptrace backend (a stopped tracee)"
