@@ -2,8 +2,10 @@
 
 The backend captures raw return addresses (``SyscallEvent.stack``); here they become
 ``frames`` (innermost first, inlined callees expanded) and ``source``, the innermost frame in
-the user's own code. The same step runs on a live trace and on a recording (``--input``).
-At the end, one line says how many calls were attributed and why the others were not.
+the user's own code. With ``--transpiler-map``, frames in a generated file become frames of the
+original source (``source/transpiler.py``). The same step runs on a live trace and on a
+recording (``--input``). At the end, one line says how many calls were attributed and why the
+others were not, and with maps one more says how many of those the maps took back to the original.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ _RUNTIME_SOURCES = (
 
 def is_user_frame(frame: SourceFrame) -> bool:
     """Whether a frame is in the user's own code: a line of a source that is not a runtime's."""
+    if frame.mapping:  # a transpiler map took it back to the user's original source
+        return True
     if frame.module == PYTHON:  # not the standard library (frozen modules too), not an installed package;
         # code compiled from a string is the user's ('<string>' of python -c, '<stdin>', exec's own names)
         return bool(frame.file) and not frame.file.startswith("<frozen ") and not any(
@@ -94,6 +98,12 @@ class Enricher:
         from .source.symbolize import Symbolizer
 
         self.symbolizer = Symbolizer()
+        self.maps = None  # --transpiler-map: loaded and checked here, before anything is traced
+        if config.transpiler_maps:
+            from .source.transpiler import SourceMaps
+
+            self.maps = SourceMaps.load(config.transpiler_maps)
+        self.mapped: Counter[str] = Counter()  # attributed calls by their source's mapping ('' not mapped)
         self.diag = diag  # where the closing report goes (renacer's stderr; None: the Python API, silent)
         self.any_debug = config.source == "all"  # --source-all: any frame with a line will do
         # only --source needs no more than the frames up to the user's; the others use whole stacks
@@ -121,6 +131,8 @@ class Enricher:
             return ev
         if ev.pystack or ev.unwound == "python":
             return self._python(ev)
+        if ev.frames and self.maps is None and any(f.mapping for f in ev.frames):
+            return self._recorded(ev)
         stack = ev.stack
         known = self._stacks.get(id(stack))
         if known is None or known[0] is not stack or known[1] != ev.unwound:
@@ -130,11 +142,22 @@ class Enricher:
             self._stacks[id(stack)] = known  # held, so its id is not reused while it is a key
         _, _, frames, source, how, outcome = known
         self.outcomes[outcome] += 1
+        if source is not None:
+            self.mapped[source.mapping] += 1
         # Filled in place, not copied: no sink has seen the event yet, and a copy costs a third of
         # the whole per-call price of --source (measured: 7 us of about 20).
         object.__setattr__(ev, "frames", frames)
         object.__setattr__(ev, "source", source)
         object.__setattr__(ev, "located", how)
+        return ev
+
+    def _recorded(self, ev: SyscallEvent) -> SyscallEvent:
+        """A replayed call whose recorded frames a transpiler map named: kept as recorded, since
+        symbolizing its stack again without the map (none given to this replay) would lose that."""
+        start_up = ev.source is None and bool(ev.stack) and _is_loader(ev.stack[-1].module)
+        self.outcomes["in runtime start-up, no user frame" if start_up else ev.located] += 1
+        if ev.source is not None:
+            self.mapped[ev.source.mapping] += 1
         return ev
 
     def _python(self, ev: SyscallEvent) -> SyscallEvent:
@@ -180,6 +203,8 @@ class Enricher:
         known = self._memo.get(key)
         if known is None:
             frames = self.symbolizer.frames(captured)
+            if self.maps is not None:  # once per address, like the symbolizing: free per call
+                frames = self.maps.frames(frames)
             wanted = (lambda f: bool(f.file)) if self.any_debug else is_user_frame
             known = self._memo[key] = (frames, next((f for f in frames if wanted(f)), None))
         return known
@@ -196,9 +221,19 @@ class Enricher:
             rest = [f"{n} {why}" for why, n in self.outcomes.most_common() if why not in _ATTRIBUTED]
             self.diag.write(f"renacer: source: {100.0 * found / total:.1f}% of {total} syscalls attributed"
                             f"{''.join('; ' + x for x in rest + problems)}\n")
+            if self.maps is not None or self.mapped.keys() - {""}:
+                self.diag.write(self._mapped_line())
         else:
             self.diag.write("".join(f"renacer: {problem}\n" for problem in problems))
         self.diag.flush()
+
+    def _mapped_line(self) -> str:
+        """How many attributed calls a transpiler map took back to the original source."""
+        attributed = sum(self.mapped.values())
+        exact, approximate = self.mapped["exact"], self.mapped["approximate"]
+        share = 100.0 * (exact + approximate) / attributed if attributed else 0.0
+        return (f"renacer: source: {share:.1f}% of {attributed} attributed syscalls mapped to the original"
+                f" source ({exact} exact, {approximate} approximate)\n")
 
 
 def mixed(native: tuple[SourceFrame, ...], python: tuple[SourceFrame, ...]) -> tuple[SourceFrame, ...]:

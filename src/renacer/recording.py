@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import RenacerError
@@ -43,10 +44,67 @@ TYPES: dict[type, str] = {
 CLASSES = {name: cls for cls, name in TYPES.items()}
 
 
-def header_record(command: list[str], pids: list[int], arch: str, version: str, wall_ns: int) -> dict:
-    """The first record: what was traced, by which renacer, when."""
+TRACE_FIELDS = ("trace_id", "span_id", "parent_span_id", "tracestate")  # a header's W3C trace context
+
+
+@dataclass(frozen=True, slots=True)
+class TraceContext:
+    """A recording's place in a W3C trace: the run's span, and the span it was started under."""
+
+    trace_id: int
+    span_id: int  # the spawned command's process span (the one --otlp-endpoint exports as its root)
+    parent_span_id: int | None  # the span the run joined (--trace-parent, TRACEPARENT); None: none
+    tracestate: str = ""
+
+
+def header_record(command: list[str], pids: list[int], arch: str, version: str, wall_ns: int,
+                  trace: dict[str, str] | None = None) -> dict:
+    """The first record: what was traced, by which renacer, when; ``trace``: its trace context fields."""
     return {"type": "header", "schema": SCHEMA, "version": version, "arch": arch,
-            "command": command, "pids": pids, "start_wall_ns": wall_ns}
+            "command": command, "pids": pids, "start_wall_ns": wall_ns, **(trace or {})}
+
+
+_HEX_IDS = {"trace_id": 32, "span_id": 16, "parent_span_id": 16}
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def _trace_context(header: dict[str, Any]) -> TraceContext | None:
+    """The header's trace context; None when it has none; ValueError when a field is malformed."""
+    if "trace_id" not in header:
+        return None
+    ids: dict[str, int] = {}
+    for key, digits in _HEX_IDS.items():
+        value = header.get(key)
+        if value is None and key == "parent_span_id":
+            continue
+        if not (isinstance(value, str) and len(value) == digits and set(value) <= _HEX_DIGITS
+                and value.strip("0")):
+            raise ValueError(f"{key} {json.dumps(value)} is not {digits} lowercase hex digits, not all zero")
+        ids[key] = int(value, 16)
+    state = header.get("tracestate", "")
+    if not isinstance(state, str):
+        raise ValueError("tracestate is not a string")
+    return TraceContext(ids["trace_id"], ids["span_id"], ids.get("parent_span_id"), state)
+
+
+_CLOCK_PAIRS = (("ts_ns", "wall_ns"), ("enter_ns", "enter_wall_ns"))  # a monotonic time, its wall twin
+
+
+def on_one_clock(record: dict[str, Any], shift_ns: int) -> dict[str, Any]:
+    """A record with its monotonic times moved by ``shift_ns`` and its wall times made equal to them.
+
+    A merge maps every recording onto one (corrected wall) clock: after it, ``ts_ns`` and
+    ``wall_ns`` of a record are the same number, and durations are unchanged.
+    """
+    out = dict(record)
+    for mono, wall in _CLOCK_PAIRS:
+        if isinstance(out.get(mono), int):
+            out[mono] += shift_ns
+            if wall in out:
+                out[wall] = out[mono]
+    if isinstance(out.get("exit_ns"), int):
+        out["exit_ns"] += shift_ns
+    return out
 
 
 def event_record(ev: Event, entered: bool = False, has_exit_args: bool = False) -> dict[str, Any] | None:
@@ -154,6 +212,10 @@ class Recording:
         if not isinstance(self.header, dict) or self.header.get("type") != "header" or (
                 self.header.get("schema") != SCHEMA):
             raise RenacerError(f"{path}:1: not a renacer recording (expected a {SCHEMA} header)")
+        try:
+            self.trace: TraceContext | None = _trace_context(self.header)
+        except ValueError as e:
+            raise RenacerError(f"{path}:1: bad trace context in the header ({e})") from None
 
     def _lines(self) -> Iterator[tuple[int, int, bytes]]:
         """(line number, offset, line) of every record after the header."""
@@ -165,17 +227,32 @@ class Recording:
                 offset += len(line)
                 lineno += 1
 
-    def _parse(self, lineno: int, line: bytes) -> tuple[dict[str, Any], Event | None]:
+    def _parse(self, lineno: int, line: bytes,
+               shift: int | None = None) -> tuple[dict[str, Any], Event | None]:
         try:
             record = json.loads(line)
             if record.get("type") == "footer":
                 return record, None
+            if shift is not None:
+                record = on_one_clock(record, shift)
             return record, _event_from(record)
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             del e
             raise RenacerError(f"{self.path}:{lineno}: truncated or corrupt record") from None
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise RenacerError(f"{self.path}:{lineno}: bad record ({type(e).__name__}: {e})") from None
+
+    def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(line number, record) of every event record, each checked as ``events()`` would; the footer
+        goes to ``footer``. A bad line raises RenacerError with its line number."""
+        for lineno, _offset, line in self._lines():
+            if not line.strip():
+                continue
+            record, ev = self._parse(lineno, line)
+            if ev is None:
+                self.footer = record
+                continue
+            yield lineno, record
 
     def _entries(self) -> list[tuple[int, int, int]]:
         """(entry time, line number, offset) of every call whose entry was an event of its own."""
@@ -190,12 +267,13 @@ class Recording:
         entries.sort()
         return entries
 
-    def events(self) -> Iterator[Event]:
+    def events(self, shift: int | None = None) -> Iterator[Event]:
         """The events in the order a live run produced them, each call's entry re-created.
 
         Two passes: the first notes when each call was entered (three numbers a call), the
         second hands out the events, putting each entry back where it happened; a bad line
-        ends the replay with its line number after everything before it.
+        ends the replay with its line number after everything before it. ``shift``: the events
+        moved onto a merge's one clock (see ``on_one_clock``).
         """
         entries = self._entries()
         k = 0
@@ -203,19 +281,19 @@ class Recording:
             for lineno, _offset, line in self._lines():
                 if not line.strip():
                     continue
-                record, ev = self._parse(lineno, line)
+                record, ev = self._parse(lineno, line, shift)
                 if ev is None:
                     self.footer = record
                     continue
                 ts = ev.exit_ns if isinstance(ev, SyscallEvent) else ev.ts_ns
-                while k < len(entries) and entries[k][0] <= ts:
-                    enter_ns, at_line, at = entries[k]
+                while k < len(entries) and entries[k][0] + (shift or 0) <= ts:
+                    _enter_ns, at_line, at = entries[k]
                     k += 1
                     again.seek(at)
-                    rec, call = self._parse(at_line, again.readline())
+                    rec, call = self._parse(at_line, again.readline(), shift)
                     if isinstance(call, SyscallEvent):
                         c = call
                         has_exit = bool(rec.get("has_exit_args"))
                         yield SyscallEnter(c.tid, c.tgid, c.nr, c.name, c.args, c.entry_text, has_exit,
-                                           enter_ns, c.enter_wall_ns, c.joint, c.ip)
+                                           c.enter_ns, c.enter_wall_ns, c.joint, c.ip)
                 yield ev

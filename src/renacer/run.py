@@ -163,13 +163,16 @@ def run(config: Config) -> int:
 
 
 def _trace_context(config: Config) -> tuple[Config, object | None]:
-    """--otlp-endpoint, --trace-parent: the spans' ids, chosen before the spawn; the command's TRACEPARENT."""
-    if not config.otlp_endpoint and config.trace_parent is None:
-        return config, None
-    from .tracecontext import plan, propagated_env
+    """--otlp-endpoint, --trace-parent, a recording: the run's ids, chosen before the spawn; its TRACEPARENT.
 
+    A recording with no trace to join gets fresh ids and leaves the command's environment as it is.
+    """
+    from .tracecontext import incoming, plan, propagated_env, records
+
+    if not config.otlp_endpoint and config.trace_parent is None and not records(config):
+        return config, None
     ids = plan(config)  # an invalid --trace-parent or TRACEPARENT: one error line, nothing traced
-    if config.propagate and config.command:
+    if config.propagate and config.command and (config.otlp_endpoint or incoming(config)):
         config = replace(config, env=propagated_env(config, ids))
     return config, ids
 
@@ -274,7 +277,7 @@ def _sinks(config: Config, out: TextIO, owned: bool, arch: str, enricher: Enrich
     elif config.format == "json":
         from .sinks.record import JsonLinesSink
 
-        sinks.append(_Shown(config, JsonLinesSink(config, out, arch)))
+        sinks.append(_Shown(config, JsonLinesSink(config, out, arch, ids=ids, header=header)))
         report = sys.stderr  # never inside a recording
     elif config.format == "csv":
         from .sinks.record import CsvSink

@@ -9,20 +9,30 @@ from typing import TextIO
 from .. import __version__
 from ..config import Config
 from ..events import Event, SyscallEnter, SyscallEvent, args_text
-from ..recording import dumps, event_record, footer_record, header_record
+from ..recording import TRACE_FIELDS, dumps, event_record, footer_record, header_record
 from ..syscalls.xlat.errno_table import ERRNOS
+from ..tracecontext import TraceIds, header_fields, new_id
 
 
 class JsonLinesSink:
     """Writes the canonical recording (schema renacer-trace/1): header, events, footer."""
 
-    def __init__(self, config: Config, out: TextIO, arch: str, owned: bool = False) -> None:
+    def __init__(self, config: Config, out: TextIO, arch: str, owned: bool = False,
+                 ids: TraceIds | None = None, header: dict | None = None) -> None:
+        """``ids``: the run's trace context (the header names its trace and span); ``header``: the header
+        of the recording a replay rewrites, whose trace context is kept. Neither: fresh ids."""
         self.out, self.owned = out, owned
         self.entered: dict[int, bool] = {}  # tid -> the open call's has_exit_args
         self.events = self.syscalls = self.errors = 0
         self.exit_status: int | None = None  # set by the run before close
         command = list(config.command)
-        out.write(dumps(header_record(command, list(config.pids), arch, __version__, time.time_ns())))
+        if ids is not None:
+            trace = header_fields(ids)
+        elif header is not None:  # a replay: the recorded run's place in its trace, if it had one
+            trace = {k: header[k] for k in (*TRACE_FIELDS, "merged") if k in header}
+        else:
+            trace = header_fields(TraceIds(new_id(128), new_id(64), None))
+        out.write(dumps(header_record(command, list(config.pids), arch, __version__, time.time_ns(), trace)))
 
     def handle(self, ev: Event) -> None:
         """Write one event's record (a call's entry waits for its exit: one record a call)."""

@@ -2,6 +2,9 @@
 
 ``-k`` keeps strace's layout, `` > module(symbol+0xoff) [0xaddr]``, and adds the source line,
 the inlined frames (which have no address of their own) and how the call was located.
+A frame a transpiler map took back to the original source reads original first, then the
+generated line: ``app.py:12 in process_data ← src/main.rs:40``, with ``~`` before the line
+(``app.py:~12``) when the map only names an earlier line of the generated function.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ from ..events import PYTHON, SourceFrame, SyscallEvent
 
 
 def source_text(frame: SourceFrame) -> str:
-    """``src/main.rs:7 in app::main`` (or just the file and line when the function is unknown)."""
-    where = f"{frame.file}:{frame.line}"
-    return f"{where} in {frame.function}" if frame.function else where
+    """``src/main.rs:7 in app::main`` (or just the file and line when the function is unknown);
+    a mapped frame: ``app.py:12 in process_data ← src/main.rs:40`` (``app.py:~12`` approximate)."""
+    line = f"~{frame.line}" if frame.mapping == "approximate" else frame.line
+    where = f"{frame.file}:{line}"
+    text = f"{where} in {frame.function}" if frame.function else where
+    return f"{text} ← {frame.generated_file}:{frame.generated_line}" if frame.mapping else text
 
 
 def stack_lines(ev: SyscallEvent) -> list[str]:
@@ -25,7 +31,7 @@ def stack_lines(ev: SyscallEvent) -> list[str]:
         lines = []
         frames = ev.frames
         for i, f in enumerate(frames):
-            line = f"{f.file}:{f.line}" if f.file else ""
+            line = source_text(f) if f.mapping else f"{f.file}:{f.line}" if f.file else ""
             if f.module == PYTHON:  # a Python frame: its file, line and function, as a traceback has them
                 text = f" > {source_text(f)}"
                 if f is ev.source:
@@ -33,10 +39,10 @@ def stack_lines(ev: SyscallEvent) -> list[str]:
                 lines.append(text)
                 continue
             if f.inlined:
-                caller = frames[i + 1].function if i + 1 < len(frames) else "?"
-                text = f" > {f.module}({f.function or '?'}) [inlined into {caller or '?'}]"
+                caller = _machine_name(frames[i + 1]) if i + 1 < len(frames) else "?"
+                text = f" > {f.module}({_machine_name(f) or '?'}) [inlined into {caller or '?'}]"
             else:
-                name = f.function or f.symbol
+                name = _machine_name(f) or f.symbol
                 at = f"{name}+{f.symbol_offset + 1:#x}" if name else ""
                 text = f" > {f.module or '?'}({at}) [{f.offset + 1:#x}]"
             if line:
@@ -47,3 +53,9 @@ def stack_lines(ev: SyscallEvent) -> list[str]:
     if ev.unwound == "truncated stack":
         lines.append(" > ... (truncated stack)")
     return lines
+
+
+def _machine_name(frame: SourceFrame) -> str:
+    """The function the binary has at a frame: a mapped frame's generated one (its symbol's offset
+    is into that), not the original source's."""
+    return frame.generated_function if frame.mapping else frame.function
