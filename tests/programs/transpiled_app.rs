@@ -2,7 +2,7 @@
 // transpiled_app.map.json mapping its lines back. `transpiled_app PATH` writes a record to PATH
 // and reads it back, 200 times (openat, write and close; openat, statx, read and close), then
 // removes it (unlink), prints the total (write) and exits (exit_group): about 1,600
-// syscalls made from this file's mapped lines, against the ~35 of ld.so and std's start-up.
+// syscalls made from this file's mapped lines, against the ~60 of ld.so and std's start-up.
 // Left out of the map on purpose: each function's closing brace (where a File is dropped:
 // close), so those calls fall back to the line before them ('approximate').
 use std::io::Write;
