@@ -139,6 +139,8 @@ class HtmlSink:
         ]
         if d.lost:
             facts.append(("lost events", f"{d.lost:,}", "bad"))
+        if d.decision_count:
+            facts.append(("decisions", f"{d.decision_count:,}", ""))
         wall = self.header.get("start_wall_ns") if self.header else d.first_wall_ns
         if isinstance(wall, int):
             facts.append(("started", datetime.fromtimestamp(wall / 1e9).astimezone().strftime(
@@ -192,6 +194,7 @@ class HtmlSink:
             "slowest": d.slowest_rows(),
             "sources": d.source_rows() if d.has_source else None,
             "profile": profile,
+            "decisions": d.decision_rows(),
             "env": {"source": env_source, "redacted_names": SECRET_NAME.pattern.split("|"),
                     "vars": None if env is None else [list(v) for v in redact(env)]},
         }

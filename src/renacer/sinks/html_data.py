@@ -9,12 +9,14 @@ histograms drawn from the same durations the percentiles are computed from.
 from __future__ import annotations
 
 import heapq
+import json
 import os
 from array import array
 from dataclasses import dataclass, field
 
 from ..analysis.latency import PERCENTILES, Latencies, bucket_bounds, from_histogram
 from ..events import (
+    DecisionEvent,
     Event,
     ExitEvent,
     LostEvent,
@@ -36,6 +38,8 @@ ARG_CHARS = 160  # a call's argument text in the page, cut after this many chara
 EXAMPLES = 5  # distinct argument texts kept per (syscall, errno)
 SLOWEST = 50  # the slowest calls listed
 SOURCE_ROWS = 500  # source lines listed
+DECISION_ROWS = 10_000  # transpiler decisions listed; later ones are only counted
+VALUE_CHARS = 400  # a decision's input or result (JSON text) in the page, cut after this many characters
 
 # the timeline's colour groups, first match wins: strace's trace classes, plus the calls that wait
 WAITS = frozenset({
@@ -78,6 +82,12 @@ def histogram(values: array) -> list[tuple[int, int, int]]:
 
 def errno_name(error: int) -> str:
     return ERRNOS[error][0] if error in ERRNOS else f"errno {error}"
+
+
+def _value(value: object) -> str:
+    """A decision's input or result as the page shows it: JSON text, cut."""
+    text = clean(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    return text if len(text) <= VALUE_CHARS else text[:VALUE_CHARS] + "…"
 
 
 def _cut(text: str) -> str:
@@ -130,7 +140,10 @@ class ReportData:
     marks: list[tuple[int, int, str, str]] = field(default_factory=list)  # (tid, ns, kind, text)
     errors: dict[tuple[str, int], list] = field(default_factory=dict)  # -> [count, examples, tids]
     slowest: list[tuple[int, int, str, str, str, int, int]] = field(default_factory=list)  # a min-heap
-    sources: dict[tuple[str, int, str], list] = field(default_factory=dict)  # -> [calls, ns, {syscall}]
+    # (file, line, function, generated 'file:line' of a mapped frame or '', mapping) -> [calls, ns, {syscall}]
+    sources: dict[tuple[str, int, str, str, str], list] = field(default_factory=dict)
+    decisions: list[DecisionEvent] = field(default_factory=list)
+    decision_count: int = 0
     calls: int = 0  # every call, finished or not
     syscalls: int = 0  # the calls that returned (as -c counts them)
     failed: int = 0
@@ -166,6 +179,12 @@ class ReportData:
             self._mark(-1, ev.ts_ns, "lost", f"{ev.count} events lost")
         elif isinstance(ev, ProcessEvent) and ev.tid in self.threads:
             self._mark(ev.tid, ev.ts_ns, "process", f"{ev.kind} {ev.detail}".strip())
+        elif isinstance(ev, DecisionEvent):
+            self.decision_count += 1
+            if len(self.decisions) < DECISION_ROWS:
+                self.decisions.append(ev)
+            if ev.tid in self.threads:
+                self._mark(ev.tid, ev.ts_ns, "decision", f"{ev.category}::{ev.name}")
         elif isinstance(ev, SyscallTotals):
             self.syscalls = sum(s.calls for s in self.summary.stats.values())
             self.failed = sum(s.errors for s in self.summary.stats.values())
@@ -223,7 +242,8 @@ class ReportData:
         if ev.source is not None:
             self.has_source = True
             src = ev.source
-            row = self.sources.setdefault((src.file, src.line, src.function), [0, 0, {}])
+            generated = f"{src.generated_file}:{src.generated_line}" if src.mapping else ""
+            row = self.sources.setdefault((src.file, src.line, src.function, generated, src.mapping), [0, 0, {}])
             row[0] += 1
             row[1] += duration
             row[2][ev.name] = row[2].get(ev.name, 0) + 1
@@ -306,8 +326,41 @@ class ReportData:
     def source_rows(self) -> list[list]:
         rows = sorted(self.sources.items(), key=lambda kv: (-kv[1][1], -kv[1][0]))[:SOURCE_ROWS]
         return [[clean(f), line, clean(fn), v[0], v[1],
-                 ", ".join(n for n, _ in sorted(v[2].items(), key=lambda kv: -kv[1])[:4])]
-                for (f, line, fn), v in rows]
+                 ", ".join(n for n, _ in sorted(v[2].items(), key=lambda kv: -kv[1])[:4]), clean(gen), mapping]
+                for (f, line, fn, gen, mapping), v in rows]
+
+    def _under(self) -> dict[tuple[str, int], list]:
+        """(file basename, line) -> [calls, ns, {syscall: calls}] of the calls made there (original or generated)."""
+        out: dict[tuple[str, int], list] = {}
+        for (file, line, _fn, gen, _mapping), (calls, ns, names) in self.sources.items():
+            places = {(os.path.basename(file), line)}
+            if gen:
+                gen_file, _, gen_line = gen.rpartition(":")
+                places.add((os.path.basename(gen_file), int(gen_line or 0)))
+            for place in places:
+                row = out.setdefault(place, [0, 0, {}])
+                row[0] += calls
+                row[1] += ns
+                for name, n in names.items():
+                    row[2][name] = row[2].get(name, 0) + n
+        return out
+
+    def decision_rows(self) -> dict | None:
+        """The decision table: one row a decision, with the calls that ran under its source location."""
+        if not self.decision_count:
+            return None
+        t0 = self.first_ns or 0
+        under = self._under() if self.has_source else {}
+        rows = []
+        for d in sorted(self.decisions, key=lambda d: d.ts_ns):
+            ran = None
+            if d.file and self.has_source:
+                calls, ns, names = under.get((os.path.basename(d.file), d.line), (0, 0, {}))
+                ran = [calls, ns, ", ".join(n for n, _ in sorted(names.items(), key=lambda kv: -kv[1])[:4])]
+            rows.append([d.ts_ns - t0, clean(d.category), clean(d.name), _value(d.input),
+                         _value(d.result) if d.has_result else None, clean(d.file), d.line, d.column, d.origin,
+                         f"{d.decision_id:016x}", d.tid, ran])
+        return {"rows": rows, "total": self.decision_count, "kept": len(rows), "linked": self.has_source}
 
     def process_rows(self) -> list[list]:
         threads: dict[int, int] = {}

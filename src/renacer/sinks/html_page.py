@@ -17,8 +17,10 @@ from typing import Any
 SECTIONS = (
     ("summary", "Summary"), ("latency", "Latency"), ("timeline", "Timeline"), ("processes", "Processes"),
     ("files", "Files & sockets"), ("errors", "Errors"), ("slowest", "Slowest calls"),
-    ("source", "Source & functions"), ("environment", "Command & environment"),
+    ("source", "Source & functions"), ("decisions", "Transpiler decisions"),
+    ("environment", "Command & environment"),
 )
+OPTIONAL = frozenset({"decisions"})  # sections only a report with such data has
 
 
 def asset(name: str) -> str:
@@ -57,10 +59,11 @@ def _facts(facts: list[tuple[str, str, str]]) -> str:
 
 def page(title: str, command: str, facts: list[tuple[str, str, str]], notes: list[str], data: Any) -> str:  # noqa: ANN401
     """The whole page."""
-    nav = "".join(f'<a href="#{key}">{_e(name)}</a>' for key, name in SECTIONS)
+    shown = [(key, name) for key, name in SECTIONS if key not in OPTIONAL or data.get(key)]
+    nav = "".join(f'<a href="#{key}">{_e(name)}</a>' for key, name in shown)
     sections = "".join(f'<section id="{key}"><h2>{_e(name)}</h2><div class="body" id="{key}-body">'
                        f'<p class="muted">Drawn by the page\'s script; nothing here without JavaScript.</p>'
-                       f"</div></section>" for key, name in SECTIONS)
+                       f"</div></section>" for key, name in shown)
     note_html = "".join(f'<p class="note">{_e(n)}</p>' for n in notes)
     # the collector first: any error of the page's own script ends up in #page-errors, readable
     collector = (

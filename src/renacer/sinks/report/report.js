@@ -316,7 +316,7 @@
         if (m[0] < 0) { ctx.fillStyle = ERROR_COLOR; ctx.fillRect(mx, AXIS, 2, H - AXIS); return; }
         if (m[0] >= nrows) return;
         var my = AXIS + m[0] * ROWH;
-        ctx.fillStyle = m[2] === "exit" ? "#1d2330" : m[2] === "signal" ? "#c2185b" : "#b26a00";
+        ctx.fillStyle = m[2] === "exit" ? "#1d2330" : m[2] === "signal" ? "#c2185b" : m[2] === "decision" ? "#2e7d32" : "#b26a00";
         if (m[2] === "exit") ctx.fillRect(mx - 1, my + 2, 3, ROWH - 4);
         else { ctx.beginPath(); ctx.moveTo(mx - 5, my + 1); ctx.lineTo(mx + 5, my + 1); ctx.lineTo(mx, my + 8); ctx.fill(); }
       });
@@ -339,7 +339,8 @@
     }
     function describe(hit) {
       var th = rows[hit.row];
-      if (hit.mark) return [(hit.mark[2] === "exit" ? "+++ " : "--- ") + hit.mark[3], "tid " + th[0] + " \u00b7 at +" + ns(hit.mark[1])];
+      if (hit.mark) return [(hit.mark[2] === "exit" ? "+++ " : hit.mark[2] === "decision" ? "decision " : "--- ") + hit.mark[3],
+        "tid " + th[0] + " \u00b7 at +" + ns(hit.mark[1])];
       var c = hit.call;
       return [T.names[T.nm[c]] + "(" + T.a[c] + ") = " + T.r[c],
         "tid " + th[0] + (th[5] ? " (" + th[5] + ")" : "") + " \u00b7 at +" + ns(T.t[c]) + " \u00b7 took " + ns(T.d[c])];
@@ -467,13 +468,19 @@
     }
     lead(b, "The line of your own code behind each call (the innermost frame in user code), and syscall time charged to each function.");
     b.appendChild(el("h3", { text: "Source lines" }));
-    table(b, [
+    var cols = [
       { label: "location", get: function (r) { return r[0] ? r[0] + ":" + r[1] : "(unknown)"; }, cls: "mono wrapcell" },
       { label: "function", get: function (r) { return r[2]; }, cls: "mono" },
       { label: "calls", num: true, get: function (r) { return r[3]; }, show: function (r) { return int(r[3]); } },
       { label: "time", num: true, get: function (r) { return r[4]; }, show: function (r) { return ns(r[4]); } },
       { label: "syscalls", get: function (r) { return r[5]; }, cls: "mono" }
-    ], D.sources, { sort: 3, pageSize: 20, filter: "Filter lines\u2026", id: "source-table" });
+    ];
+    // --transpiler-map: the generated (Rust) line next to the original one, for the frames the map names
+    if (D.sources.some(function (r) { return r[6]; })) {
+      cols.splice(2, 0, { label: "generated", title: "The generated code's line (exact: the map names it; approximate: an earlier line)",
+        get: function (r) { return r[6] ? r[6] + (r[7] === "approximate" ? " (approximate)" : "") : ""; }, cls: "mono wrapcell" });
+    }
+    table(b, cols, D.sources, { sort: 3, pageSize: 20, filter: "Filter lines\u2026", id: "source-table" });
     var pf = D.profile;
     if (!pf) return;
     b.appendChild(el("h3", { text: "Function profile" }));
@@ -493,6 +500,35 @@
       { label: "calls", num: true, get: function (r) { return r[1]; }, show: function (r) { return int(r[1]); } },
       { label: "path (outermost first)", get: function (r) { return r[0].join(" \u2192 "); }, cls: "mono wrapcell" }
     ], pf.hot, { sort: 0, pageSize: 10, id: "hot-table" });
+  }
+
+  // ---- transpiler decisions ------------------------------------------------------------------------
+  function renderDecisions() {
+    var X = D.decisions;
+    if (!X || !document.getElementById("decisions-body")) return;
+    var b = body("decisions");
+    lead(b, int(X.total) + " decisions the traced program reported (--trace-transpiler-decisions): from its stderr " +
+      "([DECISION]/[RESULT] lines) and from its decisions.msgpack. Times are since the trace's first event." +
+      (X.kept < X.total ? " The first " + int(X.kept) + " are listed." : "") +
+      (X.linked ? " \u201cRan under\u201d: the calls whose source line is the decision's location."
+                : " Trace with --source to see which calls ran under each decision's location."));
+    var cols = [
+      { label: "at", num: true, get: function (r) { return r[0]; }, show: function (r) { return "+" + ns(r[0]); } },
+      { label: "decision", get: function (r) { return r[1] + "::" + r[2]; }, cls: "mono" },
+      { label: "input", get: function (r) { return r[3]; }, cls: "mono wrapcell" },
+      { label: "result", get: function (r) { return r[4]; }, show: function (r) { return r[4] == null ? "(none)" : r[4]; },
+        cls: function (r) { return r[4] == null ? "muted" : "mono wrapcell"; } },
+      { label: "source location", get: function (r) { return r[5] ? r[5] + ":" + r[6] + (r[7] ? ":" + r[7] : "") : ""; }, cls: "mono wrapcell" },
+      { label: "origin", get: function (r) { return r[8]; } },
+      { label: "id", get: function (r) { return r[9]; }, cls: "mono" },
+      { label: "tid", num: true, get: function (r) { return r[10]; } }
+    ];
+    if (X.linked) {
+      cols.push({ label: "ran under", num: true, title: "Calls made from the decision's source line",
+        get: function (r) { return r[11] ? r[11][0] : -1; },
+        show: function (r) { return r[11] ? int(r[11][0]) + (r[11][0] ? " (" + r[11][2] + ", " + ns(r[11][1]) + ")" : "") : ""; } });
+    }
+    table(b, cols, X.rows, { sort: 0, desc: false, pageSize: 25, filter: "Filter decisions\u2026", id: "decision-table" });
   }
 
   // ---- command and environment -------------------------------------------------------------------
@@ -521,7 +557,7 @@
   }
 
   [renderSummary, renderLatency, renderTimeline, renderProcesses, renderFiles, renderErrors, renderSlowest,
-    renderSource, renderEnvironment].forEach(function (f) {
+    renderSource, renderDecisions, renderEnvironment].forEach(function (f) {
     try { f(); } catch (e) { console.error(f.name + ": " + (e && e.stack || e)); }
   });
   document.body.setAttribute("data-rendered", "1");
