@@ -117,7 +117,8 @@ class DecisionStage:
         if s32(ev.args[0]) != STDERR or not ev.io:
             return
         if ev.retval is not None and ev.retval > 0 and not ev.unfinished:
-            data = b"".join(block.data for block in ev.io)[:ev.retval]  # what was written, not what was offered
+            # what was written, not what was offered
+            data = b"".join(block.data for block in ev.io)[:ev.retval]
             self.text.feed(ev.tgid, ev.tid, data, ev.enter_ns, ev.enter_wall_ns)
         if not self.keep_io:
             object.__setattr__(ev, "io", ())  # no sink has seen it yet (as enrich fills frames in)
@@ -184,7 +185,8 @@ class DecisionStage:
         if self.dir is not None and not os.path.isdir(self.dir):
             lines.insert(0, f"renacer: decisions: cannot read --decisions-dir {self.config.decisions_dir}: "
                             f"{'not a directory' if os.path.exists(self.dir) else 'no such directory'}")
-        where = os.path.join(form.folder, RECORDS) if form.folder else "a binary form (no working directory seen)"
+        where = (os.path.join(form.folder, RECORDS) if form.folder
+                 else "a binary form (no working directory seen)")
         binary = f"{len(form.records)} from {where}" if form.found else f"none from {where}"
         text = self.text
         summary = (f"renacer: decisions: {self.from_stderr} from stderr, {binary}; "

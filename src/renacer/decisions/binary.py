@@ -98,6 +98,12 @@ def location(value: Any) -> Location:  # noqa: ANN401 - a map, 'file:line[:colum
     return Location()
 
 
+def _named(value: object) -> bool:
+    """Whether an entry or a record is a map with a category and a name."""
+    return (isinstance(value, dict) and isinstance(value.get("category"), str)
+            and isinstance(value.get("name"), str))
+
+
 def _fresh(path: str, since_ns: int) -> bool | None:
     """True when ``path`` was written during this run, False when before, None when it is not there."""
     try:
@@ -134,7 +140,7 @@ def read_manifest(folder: str, since_ns: int, form: BinaryForm) -> None:
     manifest: dict[int, ManifestEntry] = {}
     unnamed = 0
     for key, e in items:
-        if not isinstance(e, dict) or not isinstance(e.get("category"), str) or not isinstance(e.get("name"), str):
+        if not _named(e):
             unnamed += 1
             continue
         source = location(e.get("source"))
@@ -178,7 +184,7 @@ def read_records(folder: str, since_ns: int, form: BinaryForm) -> None:
         return
     form.found = True
     for i, r in enumerate(doc):
-        if not isinstance(r, dict) or not isinstance(r.get("category"), str) or not isinstance(r.get("name"), str):
+        if not _named(r):
             form.bad_records += 1
             continue
         record = _record(r)
@@ -208,7 +214,7 @@ def _check(form: BinaryForm, i: int, record: BinaryDecision) -> None:
         return
     entry = form.manifest.get(record.decision_id)
     if entry is None:
-        form.mismatches.append(f"{named} has id {id_hex(record.decision_id)}, which the manifest does not list")
+        form.mismatches.append(f"{named} has id {id_hex(record.decision_id)}, not in the manifest")
     elif (entry.category, entry.name) != (record.category, record.name):
         form.mismatches.append(f"{named} has id {id_hex(record.decision_id)}, which the manifest gives to "
                                f"{entry.category}::{entry.name}")

@@ -84,6 +84,11 @@ def errno_name(error: int) -> str:
     return ERRNOS[error][0] if error in ERRNOS else f"errno {error}"
 
 
+def _top(names: dict[str, int]) -> str:
+    """The four syscalls made most often, most first."""
+    return ", ".join(n for n, _ in sorted(names.items(), key=lambda kv: -kv[1])[:4])
+
+
 def _value(value: object) -> str:
     """A decision's input or result as the page shows it: JSON text, cut."""
     text = clean(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
@@ -243,7 +248,8 @@ class ReportData:
             self.has_source = True
             src = ev.source
             generated = f"{src.generated_file}:{src.generated_line}" if src.mapping else ""
-            row = self.sources.setdefault((src.file, src.line, src.function, generated, src.mapping), [0, 0, {}])
+            key = (src.file, src.line, src.function, generated, src.mapping)
+            row = self.sources.setdefault(key, [0, 0, {}])
             row[0] += 1
             row[1] += duration
             row[2][ev.name] = row[2].get(ev.name, 0) + 1
@@ -325,12 +331,11 @@ class ReportData:
 
     def source_rows(self) -> list[list]:
         rows = sorted(self.sources.items(), key=lambda kv: (-kv[1][1], -kv[1][0]))[:SOURCE_ROWS]
-        return [[clean(f), line, clean(fn), v[0], v[1],
-                 ", ".join(n for n, _ in sorted(v[2].items(), key=lambda kv: -kv[1])[:4]), clean(gen), mapping]
+        return [[clean(f), line, clean(fn), v[0], v[1], _top(v[2]), clean(gen), mapping]
                 for (f, line, fn, gen, mapping), v in rows]
 
     def _under(self) -> dict[tuple[str, int], list]:
-        """(file basename, line) -> [calls, ns, {syscall: calls}] of the calls made there (original or generated)."""
+        """(file basename, line) -> [calls, ns, {syscall: calls}] of the calls made there."""
         out: dict[tuple[str, int], list] = {}
         for (file, line, _fn, gen, _mapping), (calls, ns, names) in self.sources.items():
             places = {(os.path.basename(file), line)}
@@ -356,10 +361,10 @@ class ReportData:
             ran = None
             if d.file and self.has_source:
                 calls, ns, names = under.get((os.path.basename(d.file), d.line), (0, 0, {}))
-                ran = [calls, ns, ", ".join(n for n, _ in sorted(names.items(), key=lambda kv: -kv[1])[:4])]
-            rows.append([d.ts_ns - t0, clean(d.category), clean(d.name), _value(d.input),
-                         _value(d.result) if d.has_result else None, clean(d.file), d.line, d.column, d.origin,
-                         f"{d.decision_id:016x}", d.tid, ran])
+                ran = [calls, ns, _top(names)]
+            result = _value(d.result) if d.has_result else None
+            rows.append([d.ts_ns - t0, clean(d.category), clean(d.name), _value(d.input), result,
+                         clean(d.file), d.line, d.column, d.origin, f"{d.decision_id:016x}", d.tid, ran])
         return {"rows": rows, "total": self.decision_count, "kept": len(rows), "linked": self.has_source}
 
     def process_rows(self) -> list[list]:
