@@ -72,8 +72,8 @@ def load_map(path: str) -> TranspilerMap:
         if name not in doc:
             raise RenacerError(f"{where}: missing \"{name}\"")
         _check(where, name, doc[name], kind)
-    if doc["version"] != VERSION:
-        raise RenacerError(f"{where}: unsupported version {doc['version']} (renacer reads version {VERSION})")
+        if name == "version" and doc[name] != VERSION:  # before the rest: another version's fields differ
+            raise RenacerError(f"{where}: unsupported version {doc[name]} (renacer reads version {VERSION})")
     for name in ("source_file", "generated_file"):
         if not doc[name].strip():
             raise RenacerError(f"{where}: \"{name}\" is empty")
