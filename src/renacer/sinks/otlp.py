@@ -1,15 +1,16 @@
 """``--otlp-endpoint``: the trace as OpenTelemetry spans, exported over OTLP by the official SDK.
 
 One span per traced process (``process: <comm>``), a child span per syscall (``syscall: <name>``);
-exec and signals are events of the process span, and a forked process's span is a child of its
-parent's. Spans carry the events' own wall-clock times. A process's span id is chosen when the
-process is first seen (the spawned command's before it is spawned, for its TRACEPARENT), so its
-calls can name it as their parent; the process span itself is made when the process has ended
-and its parent is known (at the latest when the run ends).
+exec, signals and transpiler decisions are events of the process span, and a forked process's
+span is a child of its parent's. Spans carry the events' own wall-clock times. A process's span
+id is chosen when the process is first seen (the spawned command's before it is spawned, for its
+TRACEPARENT), so its calls can name it as their parent; the process span itself is made when the
+process has ended and its parent is known (at the latest when the run ends).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -21,6 +22,7 @@ from typing import TextIO
 
 from ..config import Config
 from ..events import (
+    DecisionEvent,
     Event,
     ExitEvent,
     LostEvent,
@@ -40,6 +42,7 @@ EXECS = {"execve": 0, "execveat": 1}  # exec call -> the index of its path argum
 COMM_LEN = 15  # the kernel's TASK_COMM_LEN less its NUL: a process's comm is at most this long
 _C_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"(\.\.\.)?')
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)", re.S)
+DECISION_EVENTS = 10_000  # span events a process span keeps (OTEL_SPAN_EVENT_COUNT_LIMIT overrides it)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "v": "\v", "f": "\f", "a": "\a", "b": "\b"}
 
 
@@ -160,8 +163,12 @@ class OtlpSink:
         except Exception as e:  # noqa: BLE001 - e.g. a bad OTEL_EXPORTER_OTLP_* value: one warning
             exporter = _Refusing(str(e))
         processor = blocking_processor(exporter, messages)
+        from opentelemetry.sdk.trace import SpanLimits
+
+        # the SDK keeps 128 events a span by default: a program's decisions are often more
+        events = None if os.environ.get("OTEL_SPAN_EVENT_COUNT_LIMIT") else DECISION_EVENTS
         provider = TracerProvider(resource=resource, sampler=ALWAYS_ON, id_generator=preset,
-                                  shutdown_on_exit=False)
+                                  shutdown_on_exit=False, span_limits=SpanLimits(max_events=events))
         provider.add_span_processor(processor)
         tracer = provider.get_tracer("renacer", __version__)
         parent = trace.set_span_in_context(trace.NonRecordingSpan(ids.parent)) if ids.parent else None
@@ -204,6 +211,8 @@ class OtlpSink:
                     self._emit(proc)
         elif isinstance(ev, LostEvent):
             self.lost_events += ev.count
+        elif isinstance(ev, DecisionEvent):
+            self._decision(ev)
 
     def _process(self, tgid: int, ns: int) -> _Process:
         """The process ``tgid``, first seen now: a top process or a child of the one that forked it."""
@@ -262,6 +271,9 @@ class OtlpSink:
                 attrs["code.filepath"], attrs["code.lineno"] = src.file, src.line
             if src.function:
                 attrs["code.function"] = src.function
+            if src.mapping:  # --transpiler-map: code.* is the original source; the generated (Rust) code too
+                attrs.update({"rust.filepath": src.generated_file, "rust.lineno": src.generated_line,
+                              "rust.function": src.generated_function, "transpiler.mapping": src.mapping})
         errno = ERRNOS[ev.error][0] if ev.error in ERRNOS else (f"errno {ev.error}" if ev.error else "")
         if errno:
             attrs["error.type"] = errno
@@ -273,6 +285,25 @@ class OtlpSink:
 
             span.set_status(Status(StatusCode.ERROR, errno))
         span.end(end_time=end_ns)
+
+    def _decision(self, ev: DecisionEvent) -> None:
+        """A transpiler decision: an event of its process's span, at the decision's own time."""
+        proc = self.processes.get(ev.tgid)
+        if proc is None:  # a decision of no process seen (a binary form without one): the command's
+            proc = next(iter(self.processes.values()), None) or self._process(ev.tgid, ev.wall_ns)
+        if proc.emitted:
+            return  # its span is out: only a hand-made stream has a decision after its process's exit
+        proc.start_ns, proc.end_ns = min(proc.start_ns, ev.wall_ns), max(proc.end_ns, ev.wall_ns)
+        attrs: dict[str, object] = {
+            "decision.category": ev.category, "decision.name": ev.name,
+            "decision.id": f"{ev.decision_id:016x}", "decision.origin": ev.origin, "thread.id": ev.tid,
+            "decision.input": json.dumps(ev.input, ensure_ascii=False),
+        }
+        if ev.has_result:
+            attrs["decision.result"] = json.dumps(ev.result, ensure_ascii=False)
+        if ev.file:
+            attrs.update({"code.filepath": ev.file, "code.lineno": ev.line, "code.column": ev.column})
+        proc.events.append(("transpiler.decision", attrs, ev.wall_ns))
 
     def _kept(self, ns: int) -> bool:
         """--otlp-sample, then the breaker: at most --otlp-max-spans-per-sec calls a second of the trace."""
@@ -345,7 +376,7 @@ class OtlpSink:
         preset.span_id = proc.span_id
         span = tracer.start_span(f"process: {proc.comm}", context=context, attributes=attrs,
                                  start_time=proc.start_ns)
-        for name, event_attrs, ns in proc.events:
+        for name, event_attrs, ns in sorted(proc.events, key=lambda e: e[2]):  # one timeline
             span.add_event(name, event_attrs, ns)
         if proc.signame:
             from opentelemetry.trace import Status, StatusCode
