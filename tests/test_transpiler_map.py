@@ -19,7 +19,6 @@ import pytest
 from fidelity import PROGRAMS, Completed
 
 import renacer
-from renacer.config import Config
 from renacer.errors import RenacerError
 from renacer.events import SourceFrame
 from renacer.source.transpiler import SourceMaps, function_path, load_map, same_file
@@ -183,9 +182,6 @@ def test_python_api_yields_mapped_sources(app, tmp_path) -> None:
     assert write.generated_function == "transpiled_app::write_record"
 
 
-@pytest.mark.xfail(not Config(transpiler_maps=("m.json",)).stacks, strict=True,
-                   reason="Config.stacks does not count transpiler_maps yet (config.py), so the API "
-                   "needs source='user' with them")
 def test_python_api_maps_alone_imply_source(app, tmp_path) -> None:
     events = renacer.trace([str(app), str(tmp_path / "rec")], transpiler_maps=(str(MAP),))
     assert any(isinstance(ev, renacer.SyscallEvent) and ev.source is not None and ev.source.mapping == "exact"

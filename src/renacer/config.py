@@ -68,7 +68,8 @@ class Config:
     @property
     def stacks(self) -> bool:
         """Whether each syscall's stack is captured (some option shows or uses it)."""
-        return bool(self.stack_trace or self.source or self.function_time or self.flamegraph)
+        return bool(self.stack_trace or self.source or self.function_time or self.flamegraph
+                    or self.transpiler_maps)
 
     def quieted(self, kind: str) -> bool:
         """Whether notices of ``kind`` ('attach', 'exit', 'superseded'...) are suppressed."""

@@ -128,8 +128,8 @@ def run(config: Config) -> int:
     if config.input:
         return _replay(config)
     config, ids = _trace_context(config)
+    enricher = Enricher(config, sys.stderr) if config.stacks else None  # a bad map: before -o is created
     out, owned = _open_output(config)
-    enricher = Enricher(config, sys.stderr) if config.stacks else None
     stage = _decision_stage(config, sys.stderr)
     tracer = make_tracer(stage.tracer_config() if stage else config,
                          stack_stop=enricher.stack_stop if enricher else None)
@@ -185,8 +185,8 @@ def _replay(config: Config) -> int:
     from .recording import Recording
 
     recording = Recording(config.input or "")
-    out, owned = _open_output(config)
     enricher = Enricher(config, sys.stderr) if config.stacks else None
+    out, owned = _open_output(config)
     sink = _sinks(config, out, owned, str(recording.header.get("arch", "")), enricher, recording.header)
     every_ns = int(config.summary_interval * 1e9)
     first_ns = due_ns = None
