@@ -248,7 +248,7 @@ class SourceMaps:
             return frame
         entry, tmap, how = found
         return replace(frame, file=tmap.source_file, line=entry.python_line,
-                       function=gen.original_function(entry), mapping=how, generated_file=frame.file,
+                       function=gen.original_function(entry), mapping=how, generated_file=tmap.generated_file,
                        generated_line=frame.line, generated_function=frame.function)
 
     def frames(self, frames: tuple[SourceFrame, ...]) -> tuple[SourceFrame, ...]:
