@@ -245,11 +245,29 @@ def test_a_recording_exports_as_the_live_run_did(build, renacer, http, tmp_path)
     process = _one(http.named("process: "))
     assert process.attributes["process.pid"] == calls[0]["tgid"]
     assert process.attributes["process.exit.code"] == 3
+    # the recorded trace context: the trace and the process span the header names, so spans made
+    # under the live run's TRACEPARENT find their parent
+    assert (process.trace_id, process.span_id, process.parent_span_id) == (
+        records[0]["trace_id"], records[0]["span_id"], "")
     spans = sorted(http.named("syscall: "), key=lambda s: s.start_ns)
     assert [s.name for s in spans] == [f"syscall: {r['name']}" for r in calls]
     assert [s.start_ns for s in spans] == [r["enter_wall_ns"] for r in calls]  # the recorded times
     assert [s.end_ns - s.start_ns for s in spans] == [r["duration_ns"] for r in calls]
     assert _tally(replayed.stderr) == (len(calls) + 1, 0, 0, 0)
+
+
+def test_a_recording_that_joined_a_trace_exports_into_it(build, renacer, http, tmp_path) -> None:
+    recording = tmp_path / "trace.jsonl"
+    done = renacer("--format", "json", "-o", recording, "--trace-parent", TRACEPARENT, "--",
+                   build("otlp_calls.c"), env=_env())
+    header = json.loads(recording.read_text().splitlines()[0])
+    assert done.stdout == f"TRACEPARENT=00-{header['trace_id']}-{header['span_id']}-01\n"  # its own span
+    replayed = renacer("--input", recording, "--otlp-endpoint", http.url, env=_env())
+    assert replayed.returncode == 3, replayed.stderr
+    process = _one(http.named("process: "))
+    ids = (process.trace_id, process.span_id, process.parent_span_id)
+    assert ids == (PARENT_TRACE, header["span_id"], PARENT_SPAN)
+    assert {s.parent_span_id for s in http.named("syscall: ")} == {header["span_id"]}
 
 
 def test_sampling_keeps_a_share_of_the_syscall_spans(build, renacer, http) -> None:

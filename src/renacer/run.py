@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from .arch import Arch
 from .backends.ptrace import PtraceTracer
@@ -19,6 +19,9 @@ from .errors import RenacerError
 from .events import Event, SyscallEnter, SyscallEvent, SyscallTotals
 from .selection import select, shown
 from .sinks.text import TextSink
+
+if TYPE_CHECKING:
+    from .recording import Recording
 
 _DETACH_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGPIPE)
 
@@ -187,7 +190,8 @@ def _replay(config: Config) -> int:
     recording = Recording(config.input or "")
     enricher = Enricher(config, sys.stderr) if config.stacks else None
     out, owned = _open_output(config)
-    sink = _sinks(config, out, owned, str(recording.header.get("arch", "")), enricher, recording.header)
+    ids = _recorded_ids(recording) if config.otlp_endpoint else None
+    sink = _sinks(config, out, owned, str(recording.header.get("arch", "")), enricher, recording.header, ids)
     every_ns = int(config.summary_interval * 1e9)
     first_ns = due_ns = None
     try:
@@ -209,6 +213,18 @@ def _replay(config: Config) -> int:
         sink.set_exit_status(status)
         sink.close()
     return status if isinstance(status, int) and 0 <= status < 256 else 0
+
+
+def _recorded_ids(recording: Recording) -> object | None:
+    """A recording's trace context as the ids its export uses (None: it has none, choose new ones)."""
+    trace = recording.trace
+    if trace is None:
+        return None
+    from .tracecontext import TraceIds, remote_parent
+
+    joined = trace.parent_span_id
+    parent = remote_parent(trace.trace_id, joined, trace.tracestate) if joined else None
+    return TraceIds(trace.trace_id, trace.span_id, parent)
 
 
 class _Sinks:
