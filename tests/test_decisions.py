@@ -283,43 +283,37 @@ def test_python_api_yields_decisions_silently(app: Path, tmp_path: Path, capfd) 
     assert "renacer: decisions" not in capfd.readouterr().err
 
 
-def _mapped(recording: Path, out: Path) -> int:
-    """``recording`` with the source frame of every call on the infer line mapped to a .ruchy original."""
+def _map(folder: Path) -> Path:
+    """A transpiler map that names the fixture's infer line as line 7 of app.ruchy's infer_types."""
+    path = folder / "app.map.json"
+    path.write_text(json.dumps({
+        "version": 1, "source_language": "ruchy", "source_file": "app.ruchy",
+        "generated_file": "decisions_app.rs",
+        "mappings": [{"rust_line": source_line("let infer_line"), "rust_function": "main", "python_line": 7,
+                      "python_function": "infer_types"}]}))
+    return path
+
+
+def test_mapped_frames_show_the_generated_line(app: Path, tmp_path: Path, renacer_cmd) -> None:  # noqa: ANN001
+    recording = tmp_path / "mapped.jsonl"
+    done = run([*renacer_cmd, "--trace-transpiler-decisions", "--transpiler-map", str(_map(tmp_path)),
+                "--format", "json", "-o", str(recording), "--", str(app)], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
     line = source_line("let infer_line")
-    mapped = 0
-    lines = []
-    for text in recording.read_text().splitlines():
-        r = json.loads(text)
-        src = r.get("source")
-        if r["type"] == "syscall" and src and src["line"] == line:
-            src.update(mapping="exact", generated_file=src["file"], generated_line=src["line"],
-                       generated_function=src["function"], file="app.ruchy", line=7, function="infer_types")
-            mapped += 1
-        lines.append(json.dumps(r))
-    out.write_text("\n".join(lines) + "\n")
-    return mapped
-
-
-def test_mapped_frames_show_the_generated_line(recorded, tmp_path: Path, renacer_cmd) -> None:  # noqa: ANN001
-    out, _, _ = recorded
-    edited = tmp_path / "mapped.jsonl"
-    assert _mapped(out, edited) == 1
     page = tmp_path / "m.html"
-    assert run([*renacer_cmd, "--input", str(edited), "--format", "html", "-o", str(page)]).returncode == 0
-    (row,) = [r for r in _page_data(page)["sources"] if r[0] == "app.ruchy"]
-    assert (row[1], row[7]) == (7, "exact")
-    assert row[6].endswith(f"decisions_app.rs:{source_line('let infer_line')}")
-    # the decision at the generated line still finds the call that ran under it
+    assert run([*renacer_cmd, "--input", str(recording), "--format", "html", "-o", str(page)]).returncode == 0
+    (row,) = [r for r in _page_data(page)["sources"] if r[7] == "exact"]  # later lines of main: approximate
+    assert (row[0], row[1], row[6]) == ("app.ruchy", 7, f"decisions_app.rs:{line}")
+    # the decisions at the generated line still find the call that ran under them
     infer = [r for r in _page_data(page)["decisions"]["rows"] if r[2] == "infer"]
-    assert all(r[11][0] == 1 for r in infer)
+    assert len(infer) == 2 and all(r[11][0] == 1 for r in infer)
     with grpc_receiver() as receiver:
-        done = run([*renacer_cmd, "--input", str(edited), "-o", str(tmp_path / "t.txt"), "--otlp-endpoint",
+        done = run([*renacer_cmd, "--input", str(recording), "-o", str(tmp_path / "t.txt"), "--otlp-endpoint",
                     receiver.url])
         assert done.returncode == 0, done.stderr
-        spans = [s for s in receiver.named("syscall: ") if s.attributes.get("transpiler.mapping")]
+        spans = [s for s in receiver.named("syscall: ") if s.attributes.get("transpiler.mapping") == "exact"]
     (span,) = spans
     a = span.attributes
     assert (a["code.filepath"], a["code.lineno"], a["code.function"]) == ("app.ruchy", 7, "infer_types")
-    assert a["rust.filepath"].endswith("decisions_app.rs")
-    assert a["rust.lineno"] == source_line("let infer_line")
-    assert a["rust.function"] and a["transpiler.mapping"] == "exact"
+    assert (a["rust.filepath"], a["rust.lineno"]) == ("decisions_app.rs", line)
+    assert a["rust.function"].endswith("main")
