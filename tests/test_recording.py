@@ -129,3 +129,21 @@ def test_every_record_validates_against_the_json_schema(build, renacer, tmp_path
     assert {r["type"] for r in records} >= {"header", "syscall", "exit", "footer"}
     for record in records:
         validator.validate(record)
+
+
+def test_decisions_and_mapped_frames_validate_against_the_json_schema(build, renacer, tmp_path) -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text()))
+    programs = Path(__file__).resolve().parent / "programs"
+    path = tmp_path / "t.jsonl"
+    done = renacer("--trace-transpiler-decisions", "--format", "json", "-o", str(path),
+                   build("decisions_app.rs"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    mapped = tmp_path / "m.jsonl"
+    done = renacer("--transpiler-map", programs / "transpiled_app.map.json", "-e", "trace=write", "--format",
+                   "json", "-o", str(mapped), build("transpiled_app.rs"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for f in (path, mapped) for line in f.read_text().splitlines()]
+    assert {r["origin"] for r in records if r["type"] == "decision"} == {"stderr", "msgpack"}
+    assert {r["source"]["mapping"] for r in records if r.get("source")} == {"exact"}
+    for record in records:
+        validator.validate(record)
