@@ -112,20 +112,29 @@ def _fresh(path: str, since_ns: int) -> bool | None:
         return None
 
 
-def read_manifest(folder: str, since_ns: int, form: BinaryForm) -> None:
-    """The folder's manifest into ``form.manifest`` (left None when absent, stale or corrupt)."""
-    path = os.path.join(folder, MANIFEST)
+def _read_fresh(path: str, since_ns: int, form: BinaryForm) -> bytes | None:
+    """The file's bytes when this run wrote it; None (with a problem noted if it is stale or unreadable)."""
     fresh = _fresh(path, since_ns)
     if not fresh:
         if fresh is False:
             form.problems.append(f"{path} was written before this run: not read")
-        return
+        return None
     try:
         with open(path, "rb") as f:
-            doc = json.loads(f.read())
+            return f.read()
     except OSError as e:
         form.problems.append(f"cannot read {path}: {e.strerror or e}")
+        return None
+
+
+def read_manifest(folder: str, since_ns: int, form: BinaryForm) -> None:
+    """The folder's manifest into ``form.manifest`` (left None when absent, stale or corrupt)."""
+    path = os.path.join(folder, MANIFEST)
+    data = _read_fresh(path, since_ns, form)
+    if data is None:
         return
+    try:
+        doc = json.loads(data)
     except ValueError as e:
         form.problems.append(f"{path} is not JSON ({e})")
         return
@@ -162,20 +171,13 @@ def read_manifest(folder: str, since_ns: int, form: BinaryForm) -> None:
 def read_records(folder: str, since_ns: int, form: BinaryForm) -> None:
     """The folder's decisions.msgpack into ``form.records``, each id checked."""
     path = os.path.join(folder, RECORDS)
-    fresh = _fresh(path, since_ns)
-    if not fresh:
-        if fresh is False:
-            form.problems.append(f"{path} was written before this run: not read")
+    data = _read_fresh(path, since_ns, form)
+    if data is None:
         return
     import msgpack
 
     try:
-        with open(path, "rb") as f:
-            data = f.read()
         doc = msgpack.unpackb(data, raw=False, strict_map_key=False)
-    except OSError as e:
-        form.problems.append(f"cannot read {path}: {e.strerror or e}")
-        return
     except Exception as e:  # noqa: BLE001 - msgpack raises several kinds for a corrupt file
         form.problems.append(f"{path} is not MessagePack ({type(e).__name__}: {e})")
         return
