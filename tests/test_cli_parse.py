@@ -10,6 +10,7 @@ from renacer.errors import RenacerError
 from renacer.filter import parse_trace_set
 
 NR = current().numbers
+MERGE_ALONE = "--merge merges recordings: no -p and no --input with it"
 
 
 def test_flags_combine_as_strace_counts_them():
@@ -119,6 +120,11 @@ def test_per_syscall_qualifiers():
         (["-e", "status=sometimes", "true"], "invalid status 'sometimes'"),
         (["-e", "signal=SIGFOO", "true"], "invalid signal 'SIGFOO'"),
         (["-e", "quiet=noise", "true"], "invalid quiet 'noise'"),
+        (["--merge", "a.jsonl"], "--merge needs two or more recordings"),
+        (["--merge", "-p", "1", "a.jsonl", "b.jsonl"], MERGE_ALONE),
+        (["--merge", "--input", "x", "a.jsonl", "b.jsonl"], MERGE_ALONE),
+        (["--transpiler-map", "", "ls"], "invalid --transpiler-map argument: '' (a source map file)"),
+        (["--decisions-dir", "", "ls"], "invalid --decisions-dir argument: '' (a folder)"),
     ],
 )
 def test_bad_rendering_options_are_one_clear_error(argv, message):
@@ -155,22 +161,6 @@ def test_merge_takes_its_recordings_before_or_after_its_options():
 def test_a_commands_own_merge_option_is_its_argument():
     cfg = parse_args(["-s", "64", "git", "--merge", "x"])
     assert cfg.command == ("git", "--merge", "x") and cfg.merge == ()
-
-
-MERGE_ALONE = "--merge merges recordings: no -p and no --input with it"
-
-
-@pytest.mark.parametrize(("argv", "message"), [
-    (["--merge", "a.jsonl"], "--merge needs two or more recordings"),
-    (["--merge", "-p", "1", "a.jsonl", "b.jsonl"], MERGE_ALONE),
-    (["--merge", "--input", "x", "a.jsonl", "b.jsonl"], MERGE_ALONE),
-    (["--transpiler-map", "", "ls"], "invalid --transpiler-map argument: '' (a source map file)"),
-    (["--decisions-dir", "", "ls"], "invalid --decisions-dir argument: '' (a folder)"),
-])
-def test_bad_transpiler_and_merge_options_are_one_clear_error(argv, message):
-    with pytest.raises(RenacerError) as e:
-        parse_args(argv)
-    assert e.value.message == message
 
 
 def test_transpiler_options_and_what_they_imply():
