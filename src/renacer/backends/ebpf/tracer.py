@@ -30,9 +30,9 @@ UNSUPPORTED = (
     ("flamegraph", "--flamegraph"),
     ("instruction_pointer", "-i"),
     ("paths", "-P"),
-    ("dump_reads", "-e read="),
-    ("dump_writes", "-e write="),
     ("trace_decisions", "--trace-transpiler-decisions"),  # read from the program's memory at its writes
+    ("dump_reads", "-e read="),
+    ("dump_writes", "-e write="),  # after the decisions: they capture fd 2's writes as -e write=2 does
 )
 _POLL_MS = 100  # how often a wait looks at a requested stop (a signal handler only sets a flag)
 _GRACE_S = 1.0  # after passing Ctrl-C on to the command: how long its end is waited for
