@@ -280,6 +280,7 @@ def test_python_api_yields_decisions_silently(app: Path, tmp_path: Path, capfd) 
     events = list(renacer.trace([str(app)], trace_decisions=True, cwd=str(tmp_path)))
     decisions = [e for e in events if isinstance(e, DecisionEvent)]
     assert len(decisions) == 12
+    assert renacer.DecisionEvent is DecisionEvent  # exported with the other event types
     assert "renacer: decisions" not in capfd.readouterr().err
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from .config import Config
 from .errors import RenacerError
 from .events import (
+    DecisionEvent,
     Event,
     ExitEvent,
     ProcessEvent,
@@ -28,6 +29,7 @@ from .events import (
 
 __all__ = [
     "Config",
+    "DecisionEvent",
     "Event",
     "ExitEvent",
     "ProcessEvent",
