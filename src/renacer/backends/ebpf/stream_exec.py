@@ -30,6 +30,31 @@ SRC, SIZE, ARRAY_AT = -56, -64, -72
 # follow) and only dead registers differ where the loops end.
 
 
+def close_span(p: Program, phase: int, src: int) -> None:
+    """A captured span's header (address, size R0, phase, kind R4) at R9+R7; the record's length grows by it.
+
+    In: R0 the bytes read, R4 its kind (STRING_CUT/STRING_ENDED/BYTES), R7 where the span starts,
+    R9 the record, the source address at R10+src (each program keeps it in its own stack slot).
+    Out: R0 the record's new length.
+    """
+    p.comment("the span's header: address, size, phase, kind")
+    p.and_(R0, 2 * PAYLOAD - 1)
+    p.mov(R1, R9)
+    p.add(R1, R7)
+    p.ldx(DW, R2, R10, src)
+    p.stx(DW, R1, HEADER, R2)
+    p.stx(W, R1, HEADER + 8, R0)
+    p.st(B, R1, HEADER + 12, phase)
+    p.stx(B, R1, HEADER + 13, R4)
+    p.st(H, R1, HEADER + 14, 0)
+    p.comment("length += SPAN + the size rounded up to 8")
+    p.add(R0, 7)
+    p.and_(R0, -8)
+    p.add(R0, SPAN)
+    p.add(R0, R7)
+    p.stx(W, R9, OFF_LENGTH, R0)
+
+
 def _array(p: Program, which: int, cap: int, tag: str) -> None:
     """args[spec[which]]'s words up to its NULL (at most ``cap``) as a span that starts at ARRAY_AT."""
     done, loop, ended = f"done_{tag}", f"loop_{tag}", f"ended_{tag}"
@@ -128,20 +153,7 @@ def _argv_strings(p: Program) -> None:
     p.label(cut)
     p.sub(R0, 1)
     p.label(span)
-    p.and_(R0, 2 * PAYLOAD - 1)
-    p.mov(R1, R9)
-    p.add(R1, R7)
-    p.ldx(DW, R2, R10, SRC)
-    p.stx(DW, R1, HEADER, R2)
-    p.stx(W, R1, HEADER + 8, R0)
-    p.st(B, R1, HEADER + 12, ENTRY)
-    p.stx(B, R1, HEADER + 13, R4)
-    p.st(H, R1, HEADER + 14, 0)
-    p.add(R0, 7)
-    p.and_(R0, -8)
-    p.add(R0, SPAN)
-    p.add(R0, R7)
-    p.stx(W, R9, OFF_LENGTH, R0)
+    close_span(p, ENTRY, SRC)
     p.label(nxt)
     p.add(R6, 1)
     p.jmp("<", R6, ARGV_WORDS, loop)

@@ -40,7 +40,7 @@ from .payload import (
     STRING_CUT,
     STRING_ENDED,
 )
-from .stream_exec import capture_exec
+from .stream_exec import capture_exec, close_span
 
 TASK_EXIT = 8  # state of the short record sched_process_exit sends: args[0] the signal that killed it
 SIGNAL = 16  # state of stream_signals.py's record: nr the signal, args the first 48 bytes of its siginfo
@@ -176,22 +176,7 @@ def _capture(p: Program, phase: int, k: int, retry: bool = False) -> None:
     p.label("cut" + tag)
     p.sub(R0, 1)
     p.label("span" + tag)
-    p.comment("the span's header: address, size, phase, kind")
-    p.and_(R0, 2 * PAYLOAD - 1)
-    p.mov(R1, R9)
-    p.add(R1, R7)
-    p.ldx(DW, R2, R10, SRC)
-    p.stx(DW, R1, HEADER, R2)
-    p.stx(W, R1, HEADER + 8, R0)
-    p.st(B, R1, HEADER + 12, phase)
-    p.stx(B, R1, HEADER + 13, R4)
-    p.st(H, R1, HEADER + 14, 0)
-    p.comment("length += SPAN + the size rounded up to 8")
-    p.add(R0, 7)
-    p.and_(R0, -8)
-    p.add(R0, SPAN)
-    p.add(R0, R7)
-    p.stx(W, R9, OFF_LENGTH, R0)
+    close_span(p, phase, SRC)
     p.ja(nxt)
     p.label(miss)
     if phase == ENTRY and not retry:
