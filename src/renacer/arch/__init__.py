@@ -6,6 +6,7 @@ import platform
 from dataclasses import dataclass, field
 
 from ..errors import RenacerError
+from .abi import Abi
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,7 @@ class Arch:
     syscalls: dict[int, str]  # number -> name, generated from kernel headers
     audit_arch: int  # AUDIT_ARCH_* value reported by PTRACE_GET_SYSCALL_INFO and seccomp
     signatures: dict[str, tuple[tuple[str, str], ...]]  # name -> ((C type, arg name), ...)
+    abi: Abi  # the struct layouts and flag values the decoders need (arch/abi.py)
     numbers: dict[str, int] = field(default_factory=dict)  # name -> number, filled in __post_init__
     # calls whose kernel arguments a 64-bit arch counts differently (a split offset is one here)
     nargs_overrides: dict[str, int] = field(default_factory=dict)
@@ -40,11 +42,19 @@ class Arch:
         return 6 if sig is None else len(sig)
 
 
-def current() -> Arch:
-    """The Arch of the machine renacer runs on."""
-    machine = platform.machine()
-    if machine == "x86_64":
+def by_name(name: str) -> Arch:
+    """The Arch called ``name`` (``uname -m``'s spelling); RenacerError for one renacer lacks."""
+    if name == "x86_64":
         from .x86_64 import X86_64
 
         return X86_64
-    raise RenacerError(f"unsupported architecture: {machine}")
+    if name == "aarch64":
+        from .aarch64 import AARCH64
+
+        return AARCH64
+    raise RenacerError(f"unsupported architecture: {name}")
+
+
+def current() -> Arch:
+    """The Arch of the machine renacer runs on."""
+    return by_name(platform.machine())

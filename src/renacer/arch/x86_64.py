@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import Arch
+from .abi import X86_64_ABI
 from .x86_64_classes import CLASSES, OTHER_PERSONALITY_NAMES
 from .x86_64_signatures import SIGNATURES
 from .x86_64_table import SYSCALLS
@@ -14,4 +15,5 @@ AUDIT_ARCH_X86_64 = 0xC000003E  # EM_X86_64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_
 NARGS_OVERRIDES = {"preadv": 4, "pwritev": 4}
 
 X86_64 = Arch(name="x86_64", syscalls=SYSCALLS, audit_arch=AUDIT_ARCH_X86_64, signatures=SIGNATURES,
-              nargs_overrides=NARGS_OVERRIDES, classes=CLASSES, other_names=OTHER_PERSONALITY_NAMES)
+              abi=X86_64_ABI, nargs_overrides=NARGS_OVERRIDES, classes=CLASSES,
+              other_names=OTHER_PERSONALITY_NAMES)
