@@ -362,8 +362,8 @@ class _Program:
                 pos += size
             elif op == 0x2E:  # GNU_args_size: for exception landing pads only
                 _, pos = read_uleb(data, pos)
-            elif op == 0x2D:  # GNU_window_save (SPARC) / AARCH64_negate_ra_state: no x86_64 meaning
-                pass
+            elif op == 0x2D:  # AARCH64_negate_ra_state (GNU_window_save on SPARC): the return
+                pass  # address is signed from here on; the unwinder strips any PAC from every one
             else:
                 raise CfiError(f"DW_CFA opcode {op:#x}")
             if new_loc >= 0:

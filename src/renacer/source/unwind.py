@@ -3,8 +3,9 @@
 Each step finds the caller's registers from the callee's: by the CFI row of the pc (.eh_frame,
 .debug_frame), else by recognising the kernel's signal-return trampoline, else by following
 the frame-pointer chain. It never raises for any stack content and never loops: every step
-must move the stack pointer up (a signal frame may move it anywhere once), and ``limit``
-bounds the walk.
+must move the stack pointer up (a signal frame may move it anywhere once; a leaf returning
+through the link register may leave it where it is), no (pc, sp) repeats, and ``limit``
+bounds the walk. What differs between CPUs comes from the ``RegisterSet``.
 """
 
 from __future__ import annotations
@@ -171,13 +172,23 @@ class Unwinder:
             # next function (a noreturn call ends its caller): look up the call instruction itself.
             # The pc after a signal frame is the interrupted instruction: looked up as is.
             row = table.row((pc if exact else pc - 1) - module.bias) if table is not None else None
-            if row is not None:
+            new, leaf = None, False
+            if row is not None and row.signal and not R.signal_cfi_complete:
+                # a trampoline whose CFI restores only some registers: the kernel's frame has them all
+                new = self._signal_frame(regs, pc, image, module, mem, memory, first=len(frames) == 1)
+                if new is not None:
+                    trail.ok, exact = False, True
+            if new is not None:
+                pass
+            elif row is not None:
                 new = _apply_row(row, regs, pc, R, mem)
                 if new is None:
                     return tuple(frames), TRUNCATED
+                # a leaf's return address is still in the link register: its caller's sp may be its own
+                leaf = new is not _END and row.saved is None and _returns_by_register(row, R)
                 if trail.ok:  # the outermost frame's row needs nothing read when its CFA is plain
                     trail.ok = (not row.cfa_expr if new is _END else
-                                row.saved is not None and trail.step(row, regs, new, R))
+                                trail.step(row, regs, new, R, leaf))
                 if new is _END:
                     return tuple(frames), FRAME_POINTER if used_fp else CFI
                 exact = row.signal
@@ -187,8 +198,10 @@ class Unwinder:
                 exact = new is not None
                 if new is None:
                     # the innermost function may be a leaf with no CFI at the pc (glibc's clone3 ends
-                    # its CFI before its syscall on purpose): its return address is then at sp
+                    # its CFI before its syscall on purpose): its return address is then at sp, or in
+                    # the link register
                     new = _leaf_return(regs, R, mem, maps) if len(frames) == 1 else None
+                    leaf = new is not None
                     if new is None:
                         new = _frame_pointer(regs, R, mem)
                     if new is None:
@@ -197,7 +210,8 @@ class Unwinder:
             new_pc, new_sp = new.get(R.pc), new.get(R.sp)
             if new_pc == 0:
                 return tuple(frames), FRAME_POINTER if used_fp else CFI  # the outermost frame's marker
-            if new_pc is None or new_sp is None or (new_sp <= sp and not exact) or (new_pc, new_sp) in seen:
+            if (new_pc is None or new_sp is None or (new_pc, new_sp) in seen
+                    or ((new_sp < sp or (new_sp == sp and not leaf)) and not exact)):
                 return tuple(frames), TRUNCATED
             if len(frames) >= limit:
                 return tuple(frames), TRUNCATED
@@ -256,7 +270,7 @@ def _apply_row(row: Row, regs: dict[int, int], pc: int, R: RegisterSet, mem: Sta
                 new.pop(reg, None)
             else:
                 new[reg] = value
-        new[R.pc] = new[row.ra]
+        new[R.pc] = new[row.ra] & R.address_mask  # a signed return address (PAC) loses its code
         return new
     if row.cfa_expr:
         cfa = evaluate(row.cfa_expr, regs, mem.word)
@@ -294,21 +308,40 @@ def _apply_row(row: Row, regs: dict[int, int], pc: int, R: RegisterSet, mem: Sta
             new.pop(reg, None)
             continue
         new[reg] = value
-    if not ra_seen:
+    if not ra_seen and (row.ra == R.pc or row.ra not in regs):
         return None  # no rule for the return address: nothing says where the caller is
-    new[R.pc] = new[row.ra]
+    # (a return-address column that is a register of its own, aarch64's link register, keeps its
+    # value without a rule: a leaf returns through it)
+    new[R.pc] = new[row.ra] & R.address_mask
     return new
+
+
+def _returns_by_register(row: Row, R: RegisterSet) -> bool:
+    """Whether the row's return address is a register's value rather than a word it saved (a leaf's)."""
+    if row.ra == R.pc:
+        return False
+    for reg, kind, _ in row.rules:
+        if reg == row.ra:
+            return kind in (SAME_VALUE, REGISTER)
+    return True
 
 
 def _leaf_return(regs: dict[int, int], R: RegisterSet, mem: StackMemory, maps: ModuleMap
                  ) -> dict[int, int] | None:
-    """The caller of a leaf function that pushed nothing: the word at sp, if it points into code."""
+    """The caller of a leaf function that saved nothing, if it points into code: the link register
+    where a call leaves the return address in one, else the word at sp."""
     sp = regs[R.sp]
-    ra = mem.word(sp)
-    if ra is None or maps.find(ra) is None:
+    if R.link is not None:
+        ra, caller_sp = regs.get(R.link), sp
+    else:
+        ra, caller_sp = mem.word(sp), sp + R.word
+    if ra is None:
+        return None
+    ra &= R.address_mask
+    if maps.find(ra) is None:
         return None
     new = dict(regs)
-    new[R.pc], new[R.sp] = ra, sp + R.word
+    new[R.pc], new[R.sp] = ra, caller_sp
     return new
 
 
@@ -321,5 +354,5 @@ def _frame_pointer(regs: dict[int, int], R: RegisterSet, mem: StackMemory) -> di
     if saved_fp is None or ra is None:
         return None
     new = dict(regs)
-    new[R.fp], new[R.pc], new[R.sp] = saved_fp, ra, fp + R.fp_cfa
+    new[R.fp], new[R.pc], new[R.sp] = saved_fp, ra & R.address_mask, fp + R.fp_cfa
     return new

@@ -13,7 +13,7 @@ import struct
 
 from ..events import StackFrame
 from ..syscalls.base import MemoryReader
-from .cfi import Row
+from .cfi import OFFSET, Row
 from .registers import RegisterSet
 from .stackmem import MASK, read
 
@@ -70,29 +70,49 @@ class Trail:
         self.regs: dict[int, int] = {}
         self.words: dict[int, int] = {}
 
-    def step(self, row: Row, regs: dict[int, int], new: dict[int, int], R: RegisterSet) -> bool:
-        """Record a plain CFI step (CFA = register + offset, registers saved at CFA + N)."""
+    def step(self, row: Row, regs: dict[int, int], new: dict[int, int], R: RegisterSet,
+             leaf: bool = False) -> bool:
+        """Record a plain CFI step (CFA = register + offset, registers saved at CFA + N); ``leaf``:
+        the return address is the return-address register's own value (aarch64's link register)."""
+        saved = row.saved if not leaf else _leaf_saved(row)
+        if saved is None or row.cfa_reg < 0:
+            return False
         base = row.cfa_reg
-        if base not in self.origin:
-            self.regs[base] = regs[base]
-        elif self.origin[base] is not None:
-            self.words[self.origin[base]] = regs[base]  # type: ignore[index]
+        self._depend(base, regs)
+        if leaf:
+            self._depend(row.ra, regs)  # the next pc: always steers the walk
         cfa = (regs[base] + row.cfa_offset) & MASK
         ra = None
-        for reg, off in row.saved or ():
+        for reg, off in saved:
             if reg not in new:
                 return False  # an unreadable word: not remembered
             self.origin[reg] = (cfa + off) & MASK
             if reg == row.ra:
                 ra = self.origin[reg]
-        if ra is None:
+        if ra is not None:
+            self.words[ra] = new[row.ra]  # the next pc: always steers the walk
+        elif not leaf:
             return False  # the return address is not saved by this row: not a plain step
-        self.words[ra] = new[row.ra]  # the next pc: always steers the walk
         self.origin[R.sp] = self.origin[R.pc] = None
         return True
+
+    def _depend(self, reg: int, regs: dict[int, int]) -> None:
+        """The walk depends on ``reg``'s current value: on the task's register or the word it came from."""
+        if reg not in self.origin:
+            self.regs[reg] = regs[reg]
+        elif self.origin[reg] is not None:
+            self.words[self.origin[reg]] = regs[reg]  # type: ignore[index]
 
     def walk(self, result: Result, R: RegisterSet) -> Walk | None:
         regs = tuple((reg, value) for reg, value in self.regs.items() if reg not in (R.pc, R.sp))
         if self.words and max(self.words) - min(self.words) > SPAN:
             return None
         return Walk(regs, self.words, result)
+
+
+def _leaf_saved(row: Row) -> tuple[tuple[int, int], ...] | None:
+    """A leaf's row as (register, CFA offset) pairs when every rule is an offset (none for the
+    return address), else None."""
+    if row.cfa_expr or any(kind != OFFSET for _, kind, _ in row.rules):
+        return None
+    return tuple((reg, off) for reg, _, off in row.rules)  # type: ignore[misc]
