@@ -18,7 +18,10 @@ MAX_STRING = 1024  # characters of a file or function name read at most
 MAX_LINETABLE = 1 << 20
 CODE_CAPACITY = 8192  # code objects remembered per process
 PAGE = 4096
-USER_END = 1 << 47  # x86_64 user space: anything above is not a pointer into the process
+# The end of user space on both x86_64 (below 2**47) and aarch64 (below 2**48 with 48-bit VAs):
+# anything at or above is not a pointer into the process. (52-bit aarch64 and 5-level x86_64 map
+# higher only for a process that asks with an mmap hint; CPython does not.)
+USER_END = 1 << 48
 _Q = struct.Struct("<Q")
 _I = struct.Struct("<I")
 _i = struct.Struct("<i")

@@ -89,14 +89,17 @@ class _Process:
 class PythonStacks:
     """Reads Python stacks of traced processes; one per run, shared by all processes."""
 
-    def __init__(self) -> None:
+    def __init__(self, pthread_below: int = 0) -> None:
+        """``pthread_below``: how far below the thread pointer pthread_self() may lie (the
+        RegisterSet's; 0 where the thread pointer is pthread_self(), as on x86_64)."""
+        self.pthread_below = pthread_below
         self._images = RuntimeImages()
         self._modules: dict[Module, RuntimeImage | None] = {}  # mappings already looked at, any process
         self._processes: dict[int, _Process] = {}
         self._notices: list[str] = []
 
     def stack(self, tgid: int, tid: int, memory: MemoryReader, modules: ModuleMap,
-              fs_base: Callable[[], int | None]) -> tuple[PyFrame, ...] | None:
+              thread_pointer: Callable[[], int | None]) -> tuple[PyFrame, ...] | None:
         """The thread's Python frames, innermost first. None: not a Python process (or not one we
         can read: unknown version -> one notice). (): a Python process but this thread has no
         Python frames now (start-up, an exiting thread)."""
@@ -118,7 +121,7 @@ class PythonStacks:
         hot_pages, hot_codes = proc.hot.get(tid, ((), ()))
         pages.prefetch(hot_pages, hot_codes, interp.walker.codes.header)  # type: ignore[union-attr]
         try:
-            return self._thread_frames(interp, interp.walker, tid, pages, fs_base)  # type: ignore[arg-type]
+            return self._thread_frames(interp, interp.walker, tid, pages, thread_pointer)  # type: ignore[arg-type]
         except (struct.error, ValueError, OverflowError, IndexError):
             return ()  # memory that made no sense: a Python process, no frames to show
         finally:
@@ -209,19 +212,19 @@ class PythonStacks:
         return True
 
     def _thread_frames(self, interp: _Interpreter, walker: FrameWalker, tid: int, memory: PageCache,
-                       fs_base: Callable[[], int | None]) -> tuple[PyFrame, ...]:
+                       thread_pointer: Callable[[], int | None]) -> tuple[PyFrame, ...]:
         """The frames of the thread state that belongs to ``tid`` (one with frames, if several claim it)."""
         o = walker.o
         head = _read_pointer(memory, interp.runtime + o.runtime_interpreters_head)
         if not head or not pointer(head):
             return ()  # the runtime is not initialized yet
         if o.tstate_native_thread_id >= 0:
-            id_at, wanted = o.tstate_native_thread_id, tid
-        else:  # 3.10 knows threads by pthread_self(), the thread's TLS base
-            base = fs_base()
+            id_at, lowest, wanted = o.tstate_native_thread_id, tid, tid
+        else:  # 3.10 knows threads by pthread_self(), at or just below the thread pointer
+            base = thread_pointer()
             if base is None:
                 return ()
-            id_at, wanted = o.tstate_thread_id, base
+            id_at, lowest, wanted = o.tstate_thread_id, base - self.pthread_below, base
         frame_at = _frame_field(o)
         size = max(id_at, frame_at, o.tstate_next) + 8
         interps: set[int] = set()
@@ -234,7 +237,7 @@ class PythonStacks:
                 block = memory.read(tstate, size)
                 if not block or len(block) < size:
                     break
-                if _Q.unpack_from(block, id_at)[0] == wanted:
+                if lowest <= _Q.unpack_from(block, id_at)[0] <= wanted:
                     frame = cframe = _Q.unpack_from(block, frame_at)[0]
                     if o.tstate_cframe >= 0 and pointer(frame):
                         frame = _read_pointer(memory, frame + o.cframe_current_frame) or 0

@@ -135,18 +135,27 @@ def read_memory(pid: int, chunks: list[tuple[int, int]], into: ctypes.Array) -> 
     return _readv(pid, ctypes.byref(local), 1, remote, n, 0)
 
 
-PTRACE_GETREGS = 12
-USER_REGS_SIZE = 27 * 8  # struct user_regs_struct (x86_64, sys/user.h): 27 u64 words
+PTRACE_GETREGSET = 0x4204
+NT_PRSTATUS = 1  # the general-purpose registers (linux/elf.h)
+USER_REGS_SIZE = 27 * 8  # x86_64's struct user_regs_struct; another arch passes its RegisterSet.raw_size
 
 
-def get_regs(tid: int) -> bytes | None:
-    """PTRACE_GETREGS: the stopped task's struct user_regs_struct as raw bytes; None if it failed."""
-    buf = ctypes.create_string_buffer(USER_REGS_SIZE)
+def get_regset(tid: int, note: int, size: int) -> bytes | None:
+    """PTRACE_GETREGSET: the stopped task's register set ``note`` (NT_PRSTATUS...) as raw bytes, as
+    many as the kernel filled of ``size``; None if it failed."""
+    buf = ctypes.create_string_buffer(size)
+    iov = IoVec(ctypes.addressof(buf), size)
     try:
-        ptrace(PTRACE_GETREGS, tid, 0, ctypes.addressof(buf))
+        ptrace(PTRACE_GETREGSET, tid, note, ctypes.addressof(iov))
     except OSError:
         return None
-    return buf.raw
+    return buf.raw[: iov.len]  # the kernel sets the length to what it wrote
+
+
+def get_regs(tid: int, size: int = USER_REGS_SIZE) -> bytes | None:
+    """The stopped task's general-purpose registers (NT_PRSTATUS: x86_64's struct user_regs_struct,
+    aarch64's struct user_pt_regs) as raw bytes; None if it failed."""
+    return get_regset(tid, NT_PRSTATUS, size)
 
 
 # the same call with its iovec arrays passed as packed bytes: cheaper to build for many spans

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from ...config import Config
 from ...events import PYTHON, SourceFrame, StackFrame
-from ...source.registers import dwarf_registers, thread_pointer
+from ...source.registers import NT_PRSTATUS, dwarf_registers, register_set, thread_pointer
 from ...source.unwind import Unwinder
 from ...syscalls.base import MemoryReader
 from . import libc
@@ -26,8 +26,9 @@ class StackCapture:
     """The stacks of one run's tasks: native by CFI, Python from the interpreter's frames."""
 
     def __init__(self, config: Config, arch: str, stack_stop: Callable[[StackFrame], bool] | None) -> None:
-        self.arch = arch
+        self.arch = arch  # the Arch's name: picks the RegisterSet and the register blocks' layout
         self.unwinder = Unwinder(arch)
+        self.regs = register_set(arch)
         self.stop = stack_stop
         self.mode = config.stack_mode
         self.python = None
@@ -35,7 +36,7 @@ class StackCapture:
         if self.mode != "native":
             from ...pystack import PythonStacks
 
-            self.python = PythonStacks()
+            self.python = PythonStacks(self.regs.pthread_below)
 
     def capture(self, tgid: int, tid: int, memory: MemoryReader, ip: int, sp: int,
                 remapped: bool) -> Captured:
@@ -45,17 +46,23 @@ class StackCapture:
         or not), so the module map is read again and an interpreter's library mapped since is found.
         """
         raw: list[bytes | None] = []
+        R = self.regs
 
-        def regs_block() -> bytes | None:  # PTRACE_GETREGS at most once per capture
+        def regs_block() -> bytes | None:  # PTRACE_GETREGSET at most once per capture
             if not raw:
-                raw.append(libc.get_regs(tid))
+                raw.append(libc.get_regs(tid, R.raw_size))
             return raw[0]
+
+        def tls_block() -> bytes | None:  # the thread pointer's register set (aarch64: NT_ARM_TLS)
+            if R.tls_note == NT_PRSTATUS:
+                return regs_block()
+            return libc.get_regset(tid, R.tls_note, R.thread_pointer + R.word)
 
         python: tuple[SourceFrame, ...] = ()
         if self.python is not None:
             modules = self.unwinder.module_map(tgid, memory, fresh=remapped)
             found = self.python.stack(tgid, tid, memory, modules,
-                                      lambda: _maybe(thread_pointer, regs_block(), self.arch))
+                                      lambda: _maybe(thread_pointer, tls_block(), self.arch))
             if found is not None:
                 python = self._source_frames(found)
                 if self.mode == "python":
