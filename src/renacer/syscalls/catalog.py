@@ -1,4 +1,4 @@
-"""Which decoder prints which syscall: the families' tables merged, raw hex for the rest."""
+"""Which decoder prints which syscall: the decoders built for the Arch's ABI, raw hex for the rest."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from functools import cache
 
 from ..arch import Arch
 from .base import Decoder, raw
-from .decoders import DECODERS
+from .decoders import decoders_for
 
 
 @cache
@@ -15,8 +15,8 @@ def _raw(nargs: int) -> Decoder:
 
 
 def decoder_for(arch: Arch, name: str) -> Decoder:
-    """The decoder for syscall ``name``; one printing raw arguments if none is written yet."""
-    dec = DECODERS.get(name)
+    """The decoder for syscall ``name`` on ``arch``; one printing raw arguments if none is written yet."""
+    dec = decoders_for(arch.abi).get(name)
     if dec is not None:
         return dec
     return _raw(arch.nargs(name))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from ...arch.abi import Abi, Layout
 from ..base import (
     FD,
     INT,
@@ -39,7 +40,6 @@ from .common import (
     TIMEVAL,
     array_text,
     failed,
-    read_struct,
     shown,
     sigset_at,
     struct_at,
@@ -130,31 +130,46 @@ def _pselect_sigmask(c: Call, i: int) -> str:
 
 # ---- epoll ---------------------------------------------------------------------------------
 
-_EPOLL_EVENT = "<IQ"  # packed on x86_64: 12 bytes
-_EPOLL_EVENT_SIZE = 12
+def _epoll_event(ev: dict[str, int]) -> str:
+    data = ev["data"]
+    return f"{{events={EPOLL_EVENTS.flags(ev['events'])}, data={{u32={data & 0xFFFFFFFF}, u64={data}}}}}"
 
 
-def _epoll_event(t: tuple[int, ...]) -> str:
-    events, data = t
-    return f"{{events={EPOLL_EVENTS.flags(events)}, data={{u32={data & 0xFFFFFFFF}, u64={data}}}}}"
-
-
-def EPOLL_EVENT(c: Call, i: int) -> str:
-    return struct_at(c, c.args[i], _EPOLL_EVENT, _epoll_event)
-
-
-def EPOLL_EVENTS_OUT(c: Call, i: int) -> str:
-    """The events epoll_wait filled in, ``retval`` of them: ``[{events=EPOLLIN, data={...}}]``."""
-    addr = c.args[i]
-    if failed(c) or addr == 0:
-        return ptr(addr)
+def _epoll_events_at(c: Call, addr: int, count: int, layout: Layout) -> list[str] | None:
+    """``count`` struct epoll_event in ``layout`` (packed on x86_64), or None if one is unreadable."""
     items = []
-    for k in range(shown(c, c.retval)):
-        got = read_struct(c, addr + _EPOLL_EVENT_SIZE * k, _EPOLL_EVENT)
-        if got is None:
+    for k in range(count):
+        data = c.mem.read(addr + layout.size * k, layout.size)
+        if data is None or len(data) < layout.size:
+            return None
+        items.append(_epoll_event(layout.unpack(data)))
+    return items
+
+
+def epoll_event_arg(abi: Abi) -> ArgFormatter:
+    """epoll_ctl's event, in ``abi``'s layout."""
+
+    def fmt(c: Call, i: int) -> str:
+        addr = c.args[i]
+        if addr == 0:
+            return "NULL"
+        got = _epoll_events_at(c, addr, 1, abi.epoll_event)
+        return ptr(addr) if got is None else got[0]
+
+    return fmt
+
+
+def epoll_events_out(abi: Abi) -> ArgFormatter:
+    """The events epoll_wait filled in, ``retval`` of them: ``[{events=EPOLLIN, data={...}}]``."""
+
+    def fmt(c: Call, i: int) -> str:
+        addr = c.args[i]
+        if failed(c) or addr == 0:
             return ptr(addr)
-        items.append(_epoll_event(got))
-    return array_text(items, c.retval)
+        items = _epoll_events_at(c, addr, shown(c, c.retval), abi.epoll_event)
+        return ptr(addr) if items is None else array_text(items, c.retval)
+
+    return fmt
 
 
 # ---- timerfd -------------------------------------------------------------------------------
@@ -187,10 +202,6 @@ DECODERS: dict[str, Decoder] = {
     "pselect6": sig(INT, FD_SET, FD_SET, FD_SET, TIMESPEC, _pselect_sigmask, ret=_select_ret(timespec_at)),
     "epoll_create": sig(INT, ret=ret_fd),
     "epoll_create1": sig(_flags32(EPOLL_CREATE_FLAGS), ret=ret_fd),
-    "epoll_ctl": sig(FD, const(EPOLL_CTL_OPS, fallback="{:#x} /* EPOLL_CTL_??? */"), FD, EPOLL_EVENT),
-    "epoll_wait": sig(FD, out(EPOLL_EVENTS_OUT), INT, INT),
-    "epoll_pwait": sig(FD, out(EPOLL_EVENTS_OUT), INT, INT, sigset_arg(5), ULONG),
-    "epoll_pwait2": sig(FD, out(EPOLL_EVENTS_OUT), INT, TIMESPEC, sigset_arg(5), ULONG),
     "eventfd": sig(UINT, ret=ret_fd),
     "eventfd2": sig(UINT, _flags32(EVENTFD_FLAGS), ret=ret_fd),
     "timerfd_create": sig(_CLOCK, _flags32(TIMERFD_FLAGS), ret=ret_fd),
@@ -203,3 +214,14 @@ DECODERS: dict[str, Decoder] = {
     "inotify_add_watch": sig(FD, PATH, _flags32(INOTIFY_MASK)),
     "inotify_rm_watch": sig(FD, INT),
 }
+
+
+def abi_decoders(abi: Abi) -> dict[str, Decoder]:
+    """The epoll calls, whose struct epoll_event is packed on x86_64 only."""
+    event, events = epoll_event_arg(abi), out(epoll_events_out(abi))
+    return {
+        "epoll_ctl": sig(FD, const(EPOLL_CTL_OPS, fallback="{:#x} /* EPOLL_CTL_??? */"), FD, event),
+        "epoll_wait": sig(FD, events, INT, INT),
+        "epoll_pwait": sig(FD, events, INT, INT, sigset_arg(5), ULONG),
+        "epoll_pwait2": sig(FD, events, INT, TIMESPEC, sigset_arg(5), ULONG),
+    }

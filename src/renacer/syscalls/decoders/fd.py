@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from ...arch.abi import Abi
 from ..base import FD, INT, UINT, Call, Decoder, fd_text, flags, hexnum, noted_flags, out, ret_fd, sig
 from ..format import ptr, s32
 from ..xlat import Xlat, xlat_style
-from ..xlat.fs import CLOSE_RANGE_FLAGS, FCNTL_CMDS, FD_FLAGS, LOCK_TYPES, OPEN_FLAGS, SEALS, SEEK_WHENCE
+from ..xlat.fs import CLOSE_RANGE_FLAGS, FCNTL_CMDS, FD_FLAGS, LOCK_TYPES, SEALS, SEEK_WHENCE, open_flags
 from ..xlat.net import POLL_EVENTS
 from .common import SIGNO, array_text, failed, read_struct, shown
-from .file import open_flags
+from .file import open_flags_text
 
 F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL = 0, 1, 2, 3, 4
 F_GETLK, F_SETLK, F_SETLKW = 5, 6, 7
@@ -32,12 +33,12 @@ def _flock(c: Call, addr: int, with_pid: bool) -> str:
     return text + (f", l_pid={pid}}}" if with_pid else "}")
 
 
-def _fcntl_arg(c: Call, cmd: int) -> str:
+def _fcntl_arg(c: Call, cmd: int, abi: Abi) -> str:
     arg = c.args[2]
     if cmd == F_SETFD:
         return FD_FLAGS.flags(arg & 0xFFFFFFFF)
     if cmd == F_SETFL:
-        return open_flags(c, 2)
+        return open_flags_text(arg & 0xFFFFFFFF, abi)
     if cmd in (F_SETSIG,):
         return SIGNO(c, 2)
     if cmd in (F_SETLEASE,):
@@ -49,14 +50,14 @@ def _fcntl_arg(c: Call, cmd: int) -> str:
     return str(s32(arg))
 
 
-def _fcntl_pieces(c: Call) -> list[str]:
+def _fcntl_pieces(c: Call, abi: Abi) -> list[str]:
     cmd = c.args[1] & 0xFFFFFFFF
     pieces = [FD(c, 0), FCNTL_CMDS.value(cmd)]
     if cmd in _GET_LOCKS:
         return [*pieces, ptr(c.args[2]) if failed(c) else _flock(c, c.args[2], True)]
     if cmd in _NO_ARG:
         return pieces
-    return [*pieces, _fcntl_arg(c, cmd)]
+    return [*pieces, _fcntl_arg(c, cmd, abi)]
 
 
 def _fcntl_gets_lock(c: Call) -> bool:
@@ -64,13 +65,17 @@ def _fcntl_gets_lock(c: Call) -> bool:
     return c.args[1] & 0xFFFFFFFF in _GET_LOCKS
 
 
-def _fcntl_enter(c: Call) -> list[str]:
-    pieces = _fcntl_pieces(c)
-    return pieces[:-1] if _fcntl_gets_lock(c) else pieces
+def _fcntl(abi: Abi) -> Decoder:
+    """fcntl: the argument's meaning follows the command; F_GETLK and kin print it at exit."""
 
+    def enter(c: Call) -> list[str]:
+        pieces = _fcntl_pieces(c, abi)
+        return pieces[:-1] if _fcntl_gets_lock(c) else pieces
 
-def _fcntl_exit(c: Call) -> list[str]:
-    return _fcntl_pieces(c)[-1:]
+    def exit_(c: Call) -> list[str]:
+        return _fcntl_pieces(c, abi)[-1:]
+
+    return Decoder(enter, exit_, ret=lambda c: _fcntl_ret(c, abi), has_exit=_fcntl_gets_lock)
 
 
 def _with_flags(c: Call, kind: str, table: Xlat) -> str:
@@ -79,24 +84,24 @@ def _with_flags(c: Call, kind: str, table: Xlat) -> str:
     return f"{hexnum(c.retval)} ({kind} {table.flags(c.retval)})"
 
 
-def _getfl(c: Call) -> str:
+def _getfl(c: Call, abi: Abi) -> str:
     """``0x8002 (flags O_RDWR|O_LARGEFILE)``: the names stay even under -X raw, as in strace."""
     v = c.retval
     with xlat_style("abbrev"):
         text = f"{Xlat.of((0, 'O_RDONLY'), (1, 'O_WRONLY'), (2, 'O_RDWR')).value(v & 3)}"
         if v & ~3:
-            text += "|" + OPEN_FLAGS.flags(v & ~3)
+            text += "|" + open_flags(abi).flags(v & ~3)
     return f"{hexnum(v)} (flags {text})"
 
 
-def _fcntl_ret(c: Call) -> str:
+def _fcntl_ret(c: Call, abi: Abi) -> str:
     cmd = c.args[1] & 0xFFFFFFFF
     if cmd in (F_DUPFD, F_DUPFD_CLOEXEC):
         return ret_fd(c)
     if cmd == F_GETFD:
         return _with_flags(c, "flags", FD_FLAGS)
     if cmd == F_GETFL:
-        return _getfl(c)
+        return _getfl(c, abi)
     if cmd == F_GET_SEALS:
         return _with_flags(c, "seals", SEALS)
     if cmd == F_GETLEASE:
@@ -144,15 +149,20 @@ def _poll_ret(c: Call) -> str:
     return f"{c.retval} ({array_text(ready[: shown(c, len(ready))], len(ready))})"
 
 
-_PIPE_FLAGS = flags(OPEN_FLAGS, width=32)
-
 DECODERS: dict[str, Decoder] = {
-    "fcntl": Decoder(_fcntl_enter, _fcntl_exit, ret=_fcntl_ret, has_exit=_fcntl_gets_lock),
     "dup": sig(FD, ret=ret_fd),
     "dup2": sig(FD, FD, ret=ret_fd),
-    "dup3": sig(FD, FD, _PIPE_FLAGS, ret=ret_fd),
     "pipe": sig(out(FDPAIR)),
-    "pipe2": sig(out(FDPAIR), _PIPE_FLAGS),
     "close_range": sig(UINT, UINT, noted_flags(CLOSE_RANGE_FLAGS, "CLOSE_RANGE_???")),
     "poll": sig(POLLFDS, UINT, INT, ret=_poll_ret),
 }
+
+
+def abi_decoders(abi: Abi) -> dict[str, Decoder]:
+    """The decoders whose flag values depend on the architecture's ABI (O_DIRECT moves)."""
+    pipe_flags = flags(open_flags(abi), width=32)
+    return {
+        "fcntl": _fcntl(abi),
+        "dup3": sig(FD, FD, pipe_flags, ret=ret_fd),
+        "pipe2": sig(out(FDPAIR), pipe_flags),
+    }

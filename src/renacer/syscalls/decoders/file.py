@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ...arch.abi import X86_64_ABI, Abi
 from ..base import (
     DIRFD,
     FD,
@@ -11,6 +12,7 @@ from ..base import (
     OUTBUF,
     PATH,
     ULONG,
+    ArgFormatter,
     Call,
     Decoder,
     buffer,
@@ -33,15 +35,15 @@ from ..xlat.fs import (
     AT_FLAGS,
     FADVICE,
     OPEN_ACCESS,
-    OPEN_FLAGS,
     RENAME_FLAGS,
     SEEK_WHENCE,
     XATTR_FLAGS,
+    o_tmpfile,
 )
+from ..xlat.fs import open_flags as open_flags_table
 from .common import failed
 
 O_CREAT = 0o100
-O_TMPFILE = 0o20200000
 MODE_BITS = 0o177777  # the kernel's umode_t: strace shows a mode cut to 16 bits
 
 
@@ -59,20 +61,33 @@ def whole_value(value: int, render: Callable[[int], str]) -> str:
     return styled(hexnum(value), abbrev_text(render, value))
 
 
-def open_flags(c: Call, i: int) -> str:
-    """open(2) flags: the access mode always first (``O_RDONLY|O_CLOEXEC``)."""
-    return open_flags_text(c.args[i] & 0xFFFFFFFF)
-
-
-def _open_flags_names(v: int) -> str:
-    text = OPEN_ACCESS.value(v & 3)
-    rest = v & ~3
-    return f"{text}|{OPEN_FLAGS.flags(rest)}" if rest else text
-
-
-def open_flags_text(v: int) -> str:
+def open_flags_text(v: int, abi: Abi = X86_64_ABI) -> str:
     """Open flags as strace prints them, the access mode always first; one number under -X."""
-    return whole_value(v, _open_flags_names)
+    table = open_flags_table(abi)
+
+    def names(v: int) -> str:
+        text = OPEN_ACCESS.value(v & 3)
+        rest = v & ~3
+        return f"{text}|{table.flags(rest)}" if rest else text
+
+    return whole_value(v, names)
+
+
+def open_flags_arg(abi: Abi) -> ArgFormatter:
+    """An open(2) flags argument with ``abi``'s values: the access mode first (``O_RDONLY|O_CLOEXEC``)."""
+
+    def fmt(c: Call, i: int) -> str:
+        return open_flags_text(c.args[i] & 0xFFFFFFFF, abi)
+
+    return fmt
+
+
+open_flags = open_flags_arg(X86_64_ABI)
+
+
+def creates(flags: int, abi: Abi) -> bool:
+    """Whether open flags make a file, so that a mode is passed (O_CREAT, O_TMPFILE)."""
+    return bool(flags & O_CREAT) or flags & o_tmpfile(abi) == o_tmpfile(abi)
 
 
 def MODE(c: Call, i: int) -> str:
@@ -90,11 +105,10 @@ def ID(c: Call, i: int) -> str:
     return "-1" if v == 0xFFFFFFFF else str(v)
 
 
-def _open_pieces(c: Call, first: int) -> list[str]:
+def _open_pieces(c: Call, first: int, abi: Abi) -> list[str]:
     """Path, flags, and the mode only when the flags create a file (as strace prints)."""
-    pieces = [PATH(c, first), open_flags(c, first + 1)]
-    fl = c.args[first + 1]
-    if fl & O_CREAT or (fl & O_TMPFILE) == O_TMPFILE:
+    pieces = [PATH(c, first), open_flags_text(c.args[first + 1] & 0xFFFFFFFF, abi)]
+    if creates(c.args[first + 1], abi):
         pieces.append(octal_mode(c.args[first + 2] & 0o7777))
     return pieces
 
@@ -150,8 +164,6 @@ DECODERS: dict[str, Decoder] = {
     "pread64": sig(FD, out(OUTBUF), ULONG, LONG),
     "pwrite64": sig(FD, inbuf(2), ULONG, LONG),
     "close": sig(FD),
-    "open": Decoder(lambda c: _open_pieces(c, 0), ret=ret_fd),
-    "openat": Decoder(lambda c: [DIRFD(c, 0), *_open_pieces(c, 1)], ret=ret_fd),
     "creat": sig(PATH, MODE, ret=ret_fd),
     "lseek": sig(FD, LONG, const(SEEK_WHENCE, fallback="{:#x} /* SEEK_??? */")),
     "access": sig(PATH, ACCESS),
@@ -197,3 +209,11 @@ DECODERS: dict[str, Decoder] = {
     "flistxattr": sig(FD, out(_xattr_list), ULONG),
     "sync": sig(),
 }
+
+
+def abi_decoders(abi: Abi) -> dict[str, Decoder]:
+    """The decoders whose flag values depend on the architecture's ABI."""
+    return {
+        "open": Decoder(lambda c: _open_pieces(c, 0, abi), ret=ret_fd),
+        "openat": Decoder(lambda c: [DIRFD(c, 0), *_open_pieces(c, 1, abi)], ret=ret_fd),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...arch.abi import Abi
 from ..base import (
     DIRFD,
     FD,
@@ -10,6 +11,7 @@ from ..base import (
     STR,
     UINT,
     ULONG,
+    ArgFormatter,
     Call,
     Decoder,
     hexnum,
@@ -38,11 +40,10 @@ from .common import date_comment, failed, int_at, read_struct
 from .file import (
     ID,
     MODE_BITS,
-    O_CREAT,
-    O_TMPFILE,
     XATTR_NAME,
     abbrev_text,
-    open_flags,
+    creates,
+    open_flags_arg,
     open_flags_text,
     whole_value,
 )
@@ -65,7 +66,7 @@ _SPLICE = noted_flags(SPLICE_FLAGS, "SPLICE_F_???")
 # ---- openat2 -------------------------------------------------------------------------------
 
 
-def open_how_text(c: Call, addr: int, size: int) -> str:
+def open_how_text(c: Call, addr: int, size: int, abi: Abi) -> str:
     """struct open_how: ``{flags=O_RDONLY, mode=0600, resolve=RESOLVE_BENEATH}``, then any nonzero tail."""
     if addr == 0:
         return "NULL"
@@ -73,8 +74,8 @@ def open_how_text(c: Call, addr: int, size: int) -> str:
     if got is None:
         return ptr(addr)
     fl, mode, resolve = got
-    parts = [f"flags={open_flags_text(fl)}"]
-    if fl & O_CREAT or fl & O_TMPFILE == O_TMPFILE or mode:
+    parts = [f"flags={open_flags_text(fl, abi)}"]
+    if creates(fl, abi) or mode:
         parts.append(f"mode={octal_mode(mode)}")
     parts.append(f"resolve={noted_flags_text(RESOLVE_FLAGS, resolve, 'RESOLVE_???')}")
     end = min(size, OPEN_HOW_TAIL_MAX)
@@ -89,8 +90,8 @@ def open_how_text(c: Call, addr: int, size: int) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-def _OPEN_HOW(c: Call, i: int) -> str:
-    return open_how_text(c, c.args[i], c.args[i + 1])
+def _open_how(abi: Abi) -> ArgFormatter:
+    return lambda c, i: open_how_text(c, c.args[i], c.args[i + 1], abi)
 
 
 # ---- offsets: sendfile, copy_file_range, splice --------------------------------------------
@@ -279,7 +280,6 @@ def _HANDLE(c: Call, i: int) -> str:
 
 
 DECODERS: dict[str, Decoder] = {
-    "openat2": sig(DIRFD, PATH, _OPEN_HOW, ULONG, ret=ret_fd),
     "sendfile": Decoder(_sendfile_enter, _sendfile_exit, has_exit=_sendfile_updates, joint="glue"),
     "copy_file_range": sig(FD, LOFF, FD, LOFF, ULONG, UINT),
     "splice": sig(FD, LOFF, FD, LOFF, ULONG, _SPLICE),
@@ -300,8 +300,16 @@ DECODERS: dict[str, Decoder] = {
     "readahead": sig(FD, LONG, ULONG),
     "memfd_create": sig(STR, _MFD, ret=ret_fd),
     "name_to_handle_at": Decoder(_handle_enter, _handle_exit, joint="glue"),
-    "open_by_handle_at": sig(FD, _HANDLE, open_flags),  # strace shows no path for its fd under -y
     "removexattr": sig(PATH, XATTR_NAME),
     "lremovexattr": sig(PATH, XATTR_NAME),
     "fremovexattr": sig(FD, XATTR_NAME),
 }
+
+
+def abi_decoders(abi: Abi) -> dict[str, Decoder]:
+    """The decoders whose flag values depend on the architecture's ABI."""
+    return {
+        "openat2": sig(DIRFD, PATH, _open_how(abi), ULONG, ret=ret_fd),
+        # strace shows no path for its fd under -y
+        "open_by_handle_at": sig(FD, _HANDLE, open_flags_arg(abi)),
+    }

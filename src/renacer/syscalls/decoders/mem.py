@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from ...arch.abi import Abi
 from ..base import (
     FD,
     HEX,
     INT,
     PTR,
     ULONG,
+    ArgFormatter,
     Call,
     Decoder,
     composite,
@@ -21,7 +23,6 @@ from ..base import (
 from ..format import ptr
 from ..xlat.mem import (
     MADVICE,
-    MAP_FLAGS,
     MAP_TYPE,
     MCL_FLAGS,
     MEMBARRIER_CMDS,
@@ -31,6 +32,7 @@ from ..xlat.mem import (
     MSYNC_FLAGS,
     PKEY_ACCESS,
     PROT,
+    map_flags,
 )
 from .common import failed
 from .msg import iovec_text
@@ -45,20 +47,22 @@ MEMBARRIER_CMD_FLAG_CPU = 1
 PROT_ARG = noted_flags(PROT, "PROT_???", zero="PROT_NONE")
 
 
-def _map_flags(c: Call, i: int) -> str:
+def map_flags_arg(abi: Abi) -> ArgFormatter:
     """mmap flags: the mapping type first, then the flag bits (``MAP_PRIVATE|MAP_ANONYMOUS``)."""
-    v = c.args[i] & 0xFFFFFFFF
-    parts = [MAP_TYPE.value(v & 0xF)]
-    huge = v >> MAP_HUGE_SHIFT & 0x3F
-    rest = v & ~0xF & ~(0x3F << MAP_HUGE_SHIFT)
-    if rest:
-        parts.append(MAP_FLAGS.flags(rest))
-    if huge:
-        parts.append(f"{huge}<<MAP_HUGE_SHIFT")
-    return "|".join(parts)
+    table = map_flags(abi)
 
+    def fmt(c: Call, i: int) -> str:
+        v = c.args[i] & 0xFFFFFFFF
+        parts = [MAP_TYPE.value(v & 0xF)]
+        huge = v >> MAP_HUGE_SHIFT & 0x3F
+        rest = v & ~0xF & ~(0x3F << MAP_HUGE_SHIFT)
+        if rest:
+            parts.append(table.flags(rest))
+        if huge:
+            parts.append(f"{huge}<<MAP_HUGE_SHIFT")
+        return "|".join(parts)
 
-MAP_ARG = composite(_map_flags)  # one number under -X raw, as strace
+    return composite(fmt)  # one number under -X raw, as strace
 
 
 # ---- mremap, membarrier: arguments that depend on another ---------------------------------
@@ -123,7 +127,6 @@ def _remote_iov(c: Call, i: int) -> str:
 
 
 DECODERS: dict[str, Decoder] = {
-    "mmap": sig(PTR, ULONG, PROT_ARG, MAP_ARG, FD, HEX, ret=ret_hex),
     "munmap": sig(PTR, ULONG),
     "mprotect": sig(PTR, ULONG, PROT_ARG),
     "pkey_mprotect": sig(PTR, ULONG, PROT_ARG, INT),
@@ -143,3 +146,8 @@ DECODERS: dict[str, Decoder] = {
     "process_vm_readv": sig(INT, out(_local_iov_read), ULONG, _remote_iov, ULONG, ULONG),
     "process_vm_writev": sig(INT, _local_iov_write, ULONG, _remote_iov, ULONG, ULONG),
 }
+
+
+def abi_decoders(abi: Abi) -> dict[str, Decoder]:
+    """mmap, whose flag bits include the architecture's own."""
+    return {"mmap": sig(PTR, ULONG, PROT_ARG, map_flags_arg(abi), FD, HEX, ret=ret_hex)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...arch.abi import Abi
 from ..base import (
     FD,
     OUTBUF,
@@ -20,7 +21,7 @@ from ..format import ptr
 from ..xlat.ipc import MQ_FLAGS
 from .arrays import octal
 from .common import TIMESPEC, failed, struct_at
-from .file import open_flags
+from .file import open_flags_text
 from .time import SIGEVENT
 
 O_CREAT = 0o100
@@ -41,12 +42,16 @@ def mq_attr_at(c: Call, addr: int, named_flags: bool) -> str:
     return struct_at(c, addr, _MQ_ATTR, render)
 
 
-def _mq_open_enter(c: Call) -> list[str]:
+def _mq_open(abi: Abi) -> Decoder:
     """Name and flags; the mode and attributes only when the flags create a queue."""
-    pieces = [PATH(c, 0), open_flags(c, 1)]
-    if c.args[1] & O_CREAT:
-        pieces += [octal(c.args[2] & 0xFFFFFFFF), mq_attr_at(c, c.args[3], named_flags=False)]
-    return pieces
+
+    def enter(c: Call) -> list[str]:
+        pieces = [PATH(c, 0), open_flags_text(c.args[1] & 0xFFFFFFFF, abi)]
+        if c.args[1] & O_CREAT:
+            pieces += [octal(c.args[2] & 0xFFFFFFFF), mq_attr_at(c, c.args[3], named_flags=False)]
+        return pieces
+
+    return Decoder(enter, ret=ret_fd)
 
 
 def _prio(c: Call, i: int) -> str:
@@ -61,10 +66,14 @@ def _old_attr(c: Call, i: int) -> str:
 
 
 DECODERS: dict[str, Decoder] = {
-    "mq_open": Decoder(_mq_open_enter, ret=ret_fd),
     "mq_unlink": sig(PATH),
     "mq_timedsend": sig(FD, inbuf(2), ULONG, UINT, TIMESPEC),
     "mq_timedreceive": sig(FD, out(OUTBUF), out(ULONG), out(_prio), out(TIMESPEC)),
     "mq_notify": sig(FD, SIGEVENT),
     "mq_getsetattr": sig(FD, lambda c, i: mq_attr_at(c, c.args[i], named_flags=True), out(_old_attr)),
 }
+
+
+def abi_decoders(abi: Abi) -> dict[str, Decoder]:
+    """The decoders whose flag values depend on the architecture's ABI."""
+    return {"mq_open": _mq_open(abi)}

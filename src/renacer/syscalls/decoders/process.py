@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...arch.abi import Abi
 from ..base import (
     DIRFD,
     HEX,
@@ -121,15 +122,17 @@ def _tid_at(c: Call, addr: int) -> str:
     return ptr(addr) if got is None else f"[{got[0]}]"
 
 
-def _clone_tail(c: Call) -> list[str]:
+def _clone_tail(c: Call, arg: dict[str, int]) -> list[str]:
+    """What clone's flags say the kernel used, named after the registers ``arg`` maps them to."""
     fl = c.args[0]
     tail = []
     if fl & CLONE_PARENT_SETTID:
-        tail.append("parent_tid=" + (ptr(c.args[2]) if failed(c) else _tid_at(c, c.args[2])))
+        ptid = c.args[arg["parent_tid"]]
+        tail.append("parent_tid=" + (ptr(ptid) if failed(c) else _tid_at(c, ptid)))
     if fl & CLONE_SETTLS:
-        tail.append(f"tls={ptr(c.args[4])}")
+        tail.append(f"tls={ptr(c.args[arg['tls']])}")
     if fl & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID):
-        tail.append(f"child_tidptr={ptr(c.args[3])}")
+        tail.append(f"child_tidptr={ptr(c.args[arg['child_tid']])}")
     return tail
 
 
@@ -137,9 +140,17 @@ def _has_tail(c: Call) -> bool:
     return bool(c.args[0] & (CLONE_PARENT_SETTID | CLONE_SETTLS | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID))
 
 
-def _clone_enter(c: Call) -> list[str]:
-    """child_stack and flags at entry; the pointers after them print at exit (parent_tid is filled)."""
-    return [f"child_stack={ptr(c.args[1])}", f"flags={clone_flags_text(c.args[0])}"]
+def _clone(abi: Abi) -> Decoder:
+    """child_stack and flags at entry; the pointers after them print at exit (parent_tid is filled).
+
+    The registers holding tls and child_tid are swapped on CLONE_BACKWARDS arches (arm64).
+    """
+    arg = {name: k for k, name in enumerate(abi.clone_args)}
+
+    def enter(c: Call) -> list[str]:
+        return [f"child_stack={ptr(c.args[arg['stack']])}", f"flags={clone_flags_text(c.args[arg['flags']])}"]
+
+    return Decoder(enter, lambda c: _clone_tail(c, arg), has_exit=_has_tail, joint="exit")
 
 
 _CLONE_ARGS = "<11Q"
@@ -344,7 +355,6 @@ DECODERS: dict[str, Decoder] = {
     "execveat": sig(DIRFD, PATH, ARGV, ENVP, flags(AT_FLAGS, width=32)),
     "exit": Decoder(lambda c: [INT(c, 0)], ret=ret_none, never_returns=True),
     "exit_group": Decoder(lambda c: [INT(c, 0)], ret=ret_none, never_returns=True),
-    "clone": Decoder(_clone_enter, _clone_tail, has_exit=_has_tail, joint="exit"),
     "clone3": Decoder(_clone3_enter, _clone3_exit, has_exit=_clone3_fills, joint="glue"),
     "wait4": sig(INT, out(WSTATUS), _WAIT_OPTIONS, WAIT4_RUSAGE),
     "waitid": sig(noted_value(ID_TYPES, "P_???"), INT, out(WAITID_SIGINFO), _WAIT_OPTIONS, OUT_RUSAGE),
@@ -364,3 +374,8 @@ DECODERS: dict[str, Decoder] = {
     "getpgid": sig(INT),
     "getsid": sig(INT),
 }
+
+
+def abi_decoders(abi: Abi) -> dict[str, Decoder]:
+    """clone, whose argument order is the architecture's."""
+    return {"clone": _clone(abi)}

@@ -1,10 +1,14 @@
 """ptrace: each request's arguments as data (one layout per request), printed strace's way.
 
-The request numbers past PTRACE_SYSCALL and the struct user offsets are x86_64's.
+Requests are named by the arch's table (the common ones, then its Abi's own), and a layout is
+chosen by that name; PEEKUSER offsets name the members of the Abi's struct user.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
+from ...arch.abi import X86_64_ABI, Abi
 from ..base import (
     HEX,
     INT,
@@ -20,36 +24,23 @@ from ..base import (
     noted_value_text,
 )
 from ..format import ptr
-from ..xlat import styled
-from ..xlat.process import (
-    NT_TYPES,
-    PTRACE_OPTIONS,
-    PTRACE_PEEKSIGINFO_FLAGS,
-    PTRACE_REQUESTS,
-    USER_MEMBERS,
-    USER_REGS,
-    USER_SIZE,
-)
+from ..xlat import Xlat, styled
+from ..xlat.process import NT_TYPES, PTRACE_OPTIONS, PTRACE_PEEKSIGINFO_FLAGS, PTRACE_REQUESTS
 from .common import SIGNO, failed, sigset_at, struct_at
 from .signal import SIGINFO
 
 Layout = tuple[tuple[ArgFormatter, ...], tuple[ArgFormatter, ...]]  # (at entry, at exit) after the request
 
 
-def user_offset_text(off: int) -> str:
+def user_offset_text(off: int, abi: Abi = X86_64_ABI) -> str:
     """An offset into struct user: ``8*RAX``, ``offsetof(struct user, u_debugreg)+4``, else hex."""
-    if off < 8 * len(USER_REGS):
-        return styled(hexnum(off), f"8*{USER_REGS[off // 8]}") if off % 8 == 0 else ptr(off)
-    if off < USER_SIZE:
-        base, name = max(e for e in USER_MEMBERS.entries if e[0] <= off)
+    if off < 8 * len(abi.user_regs):
+        return styled(hexnum(off), f"8*{abi.user_regs[off // 8]}") if off % 8 == 0 else ptr(off)
+    if off < abi.user_size:
+        base, name = max(e for e in abi.user_members if e[0] <= off)
         text = f"offsetof(struct user, {name})" + (f"+{off - base}" if off > base else "")
         return styled(hexnum(off), text)
     return ptr(off)
-
-
-def USER_OFFSET(c: Call, i: int) -> str:
-    """A PEEKUSER/POKEUSER address: an offset into struct user."""
-    return user_offset_text(c.args[i])
 
 
 def _word(c: Call, i: int) -> str:
@@ -99,57 +90,77 @@ _PEEK: Layout = ((INT, PTR), (_word,))
 _GETREGS: Layout = ((INT,), (_data_ptr,))
 _DEFAULT: Layout = ((INT, PTR, PTR), ())
 
-LAYOUTS: dict[int, Layout] = {
-    0: ((), ()),  # PTRACE_TRACEME
-    1: _PEEK,  # PTRACE_PEEKTEXT
-    2: _PEEK,  # PTRACE_PEEKDATA
-    3: ((INT, USER_OFFSET), (_word,)),  # PTRACE_PEEKUSER
-    4: ((INT, PTR, HEX), ()),  # PTRACE_POKETEXT
-    5: ((INT, PTR, HEX), ()),  # PTRACE_POKEDATA
-    6: ((INT, USER_OFFSET, HEX), ()),  # PTRACE_POKEUSER
-    7: _RESUME,  # PTRACE_CONT
-    8: _PID,  # PTRACE_KILL
-    9: _RESUME,  # PTRACE_SINGLESTEP
-    12: _GETREGS,  # PTRACE_GETREGS
-    14: _GETREGS,  # PTRACE_GETFPREGS
-    16: _PID,  # PTRACE_ATTACH
-    17: _RESUME,  # PTRACE_DETACH
-    18: _GETREGS,  # PTRACE_GETFPXREGS
-    24: _RESUME,  # PTRACE_SYSCALL
-    30: ((INT, PTR, HEX), ()),  # PTRACE_ARCH_PRCTL
-    31: _RESUME,  # PTRACE_SYSEMU
-    32: _RESUME,  # PTRACE_SYSEMU_SINGLESTEP
-    33: _RESUME,  # PTRACE_SINGLEBLOCK
-    0x4200: ((INT, PTR, _OPTIONS), ()),  # PTRACE_SETOPTIONS
-    0x4201: ((INT, PTR), (_eventmsg,)),  # PTRACE_GETEVENTMSG
-    0x4202: ((INT, PTR), (_siginfo_out,)),  # PTRACE_GETSIGINFO
-    0x4203: ((INT, PTR, SIGINFO), ()),  # PTRACE_SETSIGINFO
-    0x4204: ((INT, noted_value(NT_TYPES, "NT_???", width=64)), (_iovec,)),  # PTRACE_GETREGSET
-    0x4206: ((INT, PTR, _OPTIONS), ()),  # PTRACE_SEIZE
-    0x4207: _PID,  # PTRACE_INTERRUPT
-    0x4208: _PID,  # PTRACE_LISTEN
-    0x4209: ((INT, _peeksiginfo_args), (lambda c, i: ptr(c.args[i]),)),  # PTRACE_PEEKSIGINFO
-    0x420A: ((INT, ULONG), (_sigmask_out,)),  # PTRACE_GETSIGMASK
-    0x420B: ((INT, ULONG, _sigmask_in), ()),  # PTRACE_SETSIGMASK
-    0x420C: ((INT, ULONG), (lambda c, i: ptr(c.args[i]),)),  # PTRACE_SECCOMP_GET_FILTER
-    0x420E: ((INT, ULONG), (lambda c, i: ptr(c.args[i]),)),  # PTRACE_GET_SYSCALL_INFO
-}
+
+def _user_offset(abi: Abi) -> ArgFormatter:
+    """A PEEKUSER/POKEUSER address: an offset into ``abi``'s struct user."""
+    return lambda c, i: user_offset_text(c.args[i], abi)
 
 
-def _layout(c: Call) -> Layout:
-    return LAYOUTS.get(c.args[0] & 0xFFFFFFFF, _DEFAULT)
+def _layouts(abi: Abi) -> dict[str, Layout]:
+    """Each request's arguments after the request itself, by the request's name."""
+    user = _user_offset(abi)
+    return {
+        "PTRACE_TRACEME": ((), ()),
+        "PTRACE_PEEKTEXT": _PEEK,
+        "PTRACE_PEEKDATA": _PEEK,
+        "PTRACE_PEEKUSER": ((INT, user), (_word,)),
+        "PTRACE_POKETEXT": ((INT, PTR, HEX), ()),
+        "PTRACE_POKEDATA": ((INT, PTR, HEX), ()),
+        "PTRACE_POKEUSER": ((INT, user, HEX), ()),
+        "PTRACE_CONT": _RESUME,
+        "PTRACE_KILL": _PID,
+        "PTRACE_SINGLESTEP": _RESUME,
+        "PTRACE_GETREGS": _GETREGS,
+        "PTRACE_GETFPREGS": _GETREGS,
+        "PTRACE_ATTACH": _PID,
+        "PTRACE_DETACH": _RESUME,
+        "PTRACE_GETFPXREGS": _GETREGS,
+        "PTRACE_SYSCALL": _RESUME,
+        "PTRACE_ARCH_PRCTL": ((INT, PTR, HEX), ()),
+        "PTRACE_SYSEMU": _RESUME,
+        "PTRACE_SYSEMU_SINGLESTEP": _RESUME,
+        "PTRACE_SINGLEBLOCK": _RESUME,
+        "PTRACE_SETOPTIONS": ((INT, PTR, _OPTIONS), ()),
+        "PTRACE_GETEVENTMSG": ((INT, PTR), (_eventmsg,)),
+        "PTRACE_GETSIGINFO": ((INT, PTR), (_siginfo_out,)),
+        "PTRACE_SETSIGINFO": ((INT, PTR, SIGINFO), ()),
+        "PTRACE_GETREGSET": ((INT, noted_value(NT_TYPES, "NT_???", width=64)), (_iovec,)),
+        "PTRACE_SEIZE": ((INT, PTR, _OPTIONS), ()),
+        "PTRACE_INTERRUPT": _PID,
+        "PTRACE_LISTEN": _PID,
+        "PTRACE_PEEKSIGINFO": ((INT, _peeksiginfo_args), (lambda c, i: ptr(c.args[i]),)),
+        "PTRACE_GETSIGMASK": ((INT, ULONG), (_sigmask_out,)),
+        "PTRACE_SETSIGMASK": ((INT, ULONG, _sigmask_in), ()),
+        "PTRACE_SECCOMP_GET_FILTER": ((INT, ULONG), (lambda c, i: ptr(c.args[i]),)),
+        "PTRACE_GET_SYSCALL_INFO": ((INT, ULONG), (lambda c, i: ptr(c.args[i]),)),
+    }
 
 
-def _enter(c: Call) -> list[str]:
-    request = noted_value_text(PTRACE_REQUESTS, c.args[0] & 0xFFFFFFFF, "PTRACE_???")
-    return [request, *(f(c, 1 + k) for k, f in enumerate(_layout(c)[0]))]
+@cache
+def ptrace_requests(abi: Abi) -> Xlat:
+    """The ptrace requests strace names on ``abi``'s arch: the common ones, then the arch's own."""
+    return Xlat(PTRACE_REQUESTS.entries + abi.ptrace_requests)
 
 
-def _exit(c: Call) -> list[str]:
-    enter, exit_ = _layout(c)
-    return [f(c, 1 + len(enter) + k) for k, f in enumerate(exit_)]
+def _ptrace(abi: Abi) -> Decoder:
+    requests = ptrace_requests(abi)
+    layouts = _layouts(abi)
+
+    def layout(c: Call) -> Layout:
+        name = requests.name(c.args[0] & 0xFFFFFFFF)
+        return layouts.get(name, _DEFAULT) if name is not None else _DEFAULT
+
+    def enter(c: Call) -> list[str]:
+        request = noted_value_text(requests, c.args[0] & 0xFFFFFFFF, "PTRACE_???")
+        return [request, *(f(c, 1 + k) for k, f in enumerate(layout(c)[0]))]
+
+    def exit_(c: Call) -> list[str]:
+        entry, at_exit = layout(c)
+        return [f(c, 1 + len(entry) + k) for k, f in enumerate(at_exit)]
+
+    return Decoder(enter, exit_, has_exit=lambda c: bool(layout(c)[1]))
 
 
-DECODERS: dict[str, Decoder] = {
-    "ptrace": Decoder(_enter, _exit, has_exit=lambda c: bool(_layout(c)[1])),
-}
+def abi_decoders(abi: Abi) -> dict[str, Decoder]:
+    """ptrace, whose arch-specific requests and struct user are the architecture's."""
+    return {"ptrace": _ptrace(abi)}

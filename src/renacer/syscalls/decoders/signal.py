@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import struct
+from functools import cache
+from importlib import import_module
 
-from ...arch.x86_64_table import SYSCALLS as X86_64_SYSCALLS
+from ...arch.abi import Abi
 from ..base import (
     FD,
     HEX,
@@ -53,6 +55,7 @@ CLD_EXITED = 1
 SEGV_BNDERR, SEGV_PKUERR = 3, 4
 BUS_MCEERR_AR, BUS_MCEERR_AO = 4, 5
 AUDIT_ARCH_X86_64 = 0xC000003E
+AUDIT_ARCH_AARCH64 = 0xC00000B7
 X32_SYSCALL_BIT = 0x40000000
 SIGSET_SIZE = 8  # the kernel's sigset_t on 64-bit: the only size rt_sig* calls accept
 CLK_TCK = 100  # si_utime/si_stime are in clock ticks
@@ -69,7 +72,20 @@ _KERNEL_CODES: dict[int, Xlat] = {
     SIGSYS: SYS_CODES,
 }
 _FAULTS = (SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV)
-_SYSCALLS_BY_AUDIT_ARCH = {AUDIT_ARCH_X86_64: X86_64_SYSCALLS}
+# the generated table (arch/<name>_table.py) that names a SIGSYS's syscall, by its audit arch
+_TABLE_BY_AUDIT_ARCH = {AUDIT_ARCH_X86_64: "x86_64_table", AUDIT_ARCH_AARCH64: "aarch64_table"}
+
+
+@cache
+def _syscall_table(audit_arch: int) -> dict[int, str] | None:
+    """The syscall names of the arch that ``audit_arch`` stands for, loaded on first use."""
+    module = _TABLE_BY_AUDIT_ARCH.get(audit_arch)
+    if module is None:
+        return None
+    try:
+        return import_module(f"renacer.arch.{module}").SYSCALLS
+    except ImportError:  # an arch whose table is not generated yet: numbers, as for unknown ones
+        return None
 
 
 # ---- siginfo ---------------------------------------------------------------------------------
@@ -127,10 +143,10 @@ def _fault_fields(data: bytes, signo: int, code: int) -> list[str]:
 
 def _syscall_nr(nr: int, arch: int) -> str:
     """A SIGSYS syscall number: ``__NR_getpid`` on the tracer's own arch, else the number."""
-    table = _SYSCALLS_BY_AUDIT_ARCH.get(arch)
+    table = _syscall_table(arch)
     if table is None:
         return str(nr)
-    if nr & X32_SYSCALL_BIT and nr & ~X32_SYSCALL_BIT in table:
+    if arch == AUDIT_ARCH_X86_64 and nr & X32_SYSCALL_BIT and nr & ~X32_SYSCALL_BIT in table:
         return f"{nr} /* {table[nr & ~X32_SYSCALL_BIT]} */"
     return f"__NR_{table[nr]}" if nr in table else str(nr)
 
@@ -262,20 +278,20 @@ def _sigtimedwait_ret(c: Call) -> str:
         return f"{c.retval} ({signal_name(c.retval)})"
 
 
-# Where the saved signal mask sits above the stack pointer at rt_sigreturn on x86_64: the
-# return address was popped, so sp is &frame.uc; uc_sigmask follows uc_flags, uc_link,
-# uc_stack (24 bytes) and uc_mcontext (256 bytes).
-_UC_SIGMASK_AT_SP = 8 + 8 + 24 + 256
+def _sigreturn(abi: Abi) -> Decoder:
+    """rt_sigreturn: the mask it restores, read from the signal frame at ``abi``'s offset above sp."""
 
+    def enter(c: Call) -> list[str]:
+        sp = c.sp
+        if not sp:
+            return []  # the backend did not give the stack pointer
+        at = sp + abi.sigreturn_mask_at
+        if not c.opts.verbose:  # -e verbose=none: the mask's address in the frame
+            return [f"{{mask={ptr(at)}}}"]
+        got = read_struct(c, at, "<Q")
+        return [f"{{mask={sigset_bits_text(got[0])}}}"] if got is not None else [ptr(sp)]
 
-def _sigreturn_enter(c: Call) -> list[str]:
-    sp = c.sp
-    if not sp:
-        return []  # the backend did not give the stack pointer
-    if not c.opts.verbose:  # -e verbose=none: the mask's address in the frame
-        return [f"{{mask={ptr(sp + _UC_SIGMASK_AT_SP)}}}"]
-    got = read_struct(c, sp + _UC_SIGMASK_AT_SP, "<Q")
-    return [f"{{mask={sigset_bits_text(got[0])}}}"] if got is not None else [ptr(sp)]
+    return Decoder(enter)
 
 
 def _stack_t(t: tuple[int, ...]) -> str:
@@ -305,7 +321,6 @@ DECODERS: dict[str, Decoder] = {
     "rt_sigpending": sig(out(_out_mask(1, smallest=1)), ULONG),
     "rt_sigsuspend": sig(_mask(1), ULONG),
     "rt_sigtimedwait": sig(_mask(3), out(OUT_SIGINFO), TIMESPEC, ULONG, ret=_sigtimedwait_ret),
-    "rt_sigreturn": Decoder(_sigreturn_enter),
     "rt_sigqueueinfo": sig(INT, SIGNO, SIGINFO),
     "rt_tgsigqueueinfo": sig(INT, INT, SIGNO, SIGINFO),
     "sigaltstack": sig(STACK_T, out(OUT_STACK_T)),
@@ -317,3 +332,8 @@ DECODERS: dict[str, Decoder] = {
     # the target descriptor is the pidfd's process's; -y names it from the tracee's own table
     "pidfd_getfd": sig(FD, FD, HEX, ret=ret_fd),
 }
+
+
+def abi_decoders(abi: Abi) -> dict[str, Decoder]:
+    """rt_sigreturn, whose signal frame is laid out by the architecture."""
+    return {"rt_sigreturn": _sigreturn(abi)}

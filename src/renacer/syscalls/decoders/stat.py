@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..base import DIRFD, FD, PATH, ULONG, Call, Decoder, flags, hexnum, out, sig
+from ...arch.abi import Abi
+from ..base import DIRFD, FD, PATH, ULONG, ArgFormatter, Call, Decoder, flags, hexnum, out, sig
 from ..format import ptr, quote
 from ..xlat import STYLE, styled, xlat_style
 from ..xlat.dirent import DIRENT_TYPES
@@ -46,25 +47,30 @@ def _is_device(mode: int) -> bool:
     return mode & S_IFMT in (0o020000, 0o060000)
 
 
-def stat_at(c: Call, addr: int) -> str:
-    """A struct stat (x86_64 layout): mode, then size or device number; every member under -v."""
-    got = read_struct(c, addr, "<QQQIII4xQqqqqqqqqq")
-    if got is None:
+def stat_at(c: Call, addr: int, abi: Abi) -> str:
+    """A struct stat in ``abi``'s layout: mode, then size or device number; every member under -v."""
+    layout = abi.stat
+    data = c.mem.read(addr, layout.size) if addr else None
+    if data is None or len(data) < layout.size:
         return ptr(addr)
-    dev, ino, nlink, mode, uid, gid, rdev, size, blksize, blocks = got[:10]
-    second = f"st_rdev={_makedev(rdev)}" if _is_device(mode) else f"st_size={size}"
+    st = layout.unpack(data)
+    mode = st["st_mode"]
+    second = f"st_rdev={_makedev(st['st_rdev'])}" if _is_device(mode) else f"st_size={st['st_size']}"
     if c.opts.abbrev:
         return f"{{st_mode={mode_text(mode)}, {second}, ...}}"
     times = []
-    for name, sec, nsec in zip(("st_atime", "st_mtime", "st_ctime"), got[10::2], got[11::2], strict=True):
+    for name in ("st_atime", "st_mtime", "st_ctime"):
+        sec, nsec = st[name], st[name + "_nsec"]
         times.append(f"{name}={sec}{date_comment(sec, nsec)}, {name}_nsec={nsec}")
-    return (f"{{st_dev={_makedev(dev)}, st_ino={ino}, st_mode={mode_text(mode)}, st_nlink={nlink}, "
-            f"st_uid={uid}, st_gid={gid}, st_blksize={blksize}, st_blocks={blocks}, {second}, "
+    return (f"{{st_dev={_makedev(st['st_dev'])}, st_ino={st['st_ino']}, st_mode={mode_text(mode)}, "
+            f"st_nlink={st['st_nlink']}, st_uid={st['st_uid']}, st_gid={st['st_gid']}, "
+            f"st_blksize={st['st_blksize']}, st_blocks={st['st_blocks']}, {second}, "
             + ", ".join(times) + "}")
 
 
-def STAT(c: Call, i: int) -> str:
-    return ptr(c.args[i]) if failed(c) else stat_at(c, c.args[i])
+def stat_arg(abi: Abi) -> ArgFormatter:
+    """A struct stat the kernel filled, in ``abi``'s layout; the pointer when the call failed."""
+    return lambda c, i: ptr(c.args[i]) if failed(c) else stat_at(c, c.args[i], abi)
 
 
 def statx_flags(c: Call, i: int) -> str:
@@ -151,13 +157,20 @@ def DIRENTS(c: Call, i: int) -> str:
 _AT = flags(AT_FLAGS, width=32)
 
 DECODERS: dict[str, Decoder] = {
-    "stat": sig(PATH, out(STAT)),
-    "lstat": sig(PATH, out(STAT)),
-    "fstat": sig(FD, out(STAT)),
-    "newfstatat": sig(DIRFD, PATH, out(STAT), _AT),
     "statx": sig(DIRFD, PATH, statx_flags, STATX_MASK_ARG, out(STATX)),
     "statfs": sig(PATH, out(STATFS)),
     "fstatfs": sig(FD, out(STATFS)),
     "getdents64": sig(FD, out(DIRENTS), ULONG),
     "getdents": sig(FD, out(DIRENTS), ULONG),
 }
+
+
+def abi_decoders(abi: Abi) -> dict[str, Decoder]:
+    """The stat family, whose struct stat layout is the architecture's."""
+    st = out(stat_arg(abi))
+    return {
+        "stat": sig(PATH, st),
+        "lstat": sig(PATH, st),
+        "fstat": sig(FD, st),
+        "newfstatat": sig(DIRFD, PATH, st, _AT),
+    }

@@ -1,6 +1,7 @@
 """Decoders for process control and identity: uid/gid, capabilities, sched_*, rusage, namespaces...
 
-prctl and ptrace live in their own modules (one concept each) and are merged in here.
+prctl and ptrace live in their own modules (one concept each); prctl is merged in here, ptrace
+is built per Abi (its arch requests and struct user differ).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from ..xlat.task import (
     SCHED_FLAGS,
     SCHED_POLICIES,
 )
-from . import prctl, ptrace
+from . import prctl
 from .common import OUT_INT, OUT_TIMESPEC, failed, read_struct, struct_at
 from .process import OUT_RUSAGE
 
@@ -290,5 +291,4 @@ DECODERS: dict[str, Decoder] = {
     "setns": sig(FD, noted_flags(NS_TYPES, "CLONE_NEW???")),
     "getrusage": sig(noted_value(RUSAGE_WHO, "RUSAGE_???"), out(OUT_RUSAGE)),
     **prctl.DECODERS,
-    **ptrace.DECODERS,
 }

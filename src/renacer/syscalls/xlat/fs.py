@@ -1,34 +1,54 @@
-"""File-related constant tables (values from the kernel's asm-generic/fcntl.h)."""
+"""File-related constant tables (values from the kernel's asm-generic/fcntl.h; an arch's own in its Abi)."""
 
 from __future__ import annotations
 
+from functools import cache
+from typing import TYPE_CHECKING
+
 from . import Xlat
+
+if TYPE_CHECKING:
+    from ...arch.abi import Abi
 
 # Access mode is the low two bits; printed first, always (O_RDONLY is 0).
 OPEN_ACCESS = Xlat.of((0, "O_RDONLY"), (1, "O_WRONLY"), (2, "O_RDWR"), (3, "O_ACCMODE"))
-# Order follows strace's output (observed), not numeric order: a flag whose bits include
-# another's (O_SYNC has O_DSYNC's, O_TMPFILE has O_DIRECTORY's) comes before it.
-OPEN_FLAGS = Xlat.of(
-    (0o100, "O_CREAT"),
-    (0o200, "O_EXCL"),
-    (0o400, "O_NOCTTY"),
-    (0o1000, "O_TRUNC"),
-    (0o2000, "O_APPEND"),
-    (0o4000, "O_NONBLOCK"),
-    (0o4010000, "O_SYNC"),
-    (0o10000, "O_DSYNC"),
-    (0o4000000, "__O_SYNC"),
-    (0o40000, "O_DIRECT"),
-    (0o100000, "O_LARGEFILE"),
-    (0o400000, "O_NOFOLLOW"),
-    (0o1000000, "O_NOATIME"),
-    (0o2000000, "O_CLOEXEC"),
-    (0o10000000, "O_PATH"),
-    (0o20200000, "O_TMPFILE"),
-    (0o200000, "O_DIRECTORY"),
-    (0o20000000, "__O_TMPFILE"),
-    (0o20000, "FASYNC"),
-)
+_TMPFILE_BIT = 0o20000000  # __O_TMPFILE
+
+
+@cache
+def open_flags(abi: Abi) -> Xlat:
+    """The O_* flags past the access mode, with ``abi``'s values for the four an arch may move.
+
+    Order follows strace's output (observed), not numeric order: a flag whose bits include
+    another's (O_SYNC has O_DSYNC's, O_TMPFILE has O_DIRECTORY's) comes before it.
+    """
+    return Xlat.of(
+        (0o100, "O_CREAT"),
+        (0o200, "O_EXCL"),
+        (0o400, "O_NOCTTY"),
+        (0o1000, "O_TRUNC"),
+        (0o2000, "O_APPEND"),
+        (0o4000, "O_NONBLOCK"),
+        (0o4010000, "O_SYNC"),
+        (0o10000, "O_DSYNC"),
+        (0o4000000, "__O_SYNC"),
+        (abi.o_direct, "O_DIRECT"),
+        (abi.o_largefile, "O_LARGEFILE"),
+        (abi.o_nofollow, "O_NOFOLLOW"),
+        (0o1000000, "O_NOATIME"),
+        (0o2000000, "O_CLOEXEC"),
+        (0o10000000, "O_PATH"),
+        (o_tmpfile(abi), "O_TMPFILE"),
+        (abi.o_directory, "O_DIRECTORY"),
+        (_TMPFILE_BIT, "__O_TMPFILE"),
+        (0o20000, "FASYNC"),
+    )
+
+
+def o_tmpfile(abi: Abi) -> int:
+    """O_TMPFILE, which includes O_DIRECTORY's bit (linux/fcntl.h)."""
+    return _TMPFILE_BIT | abi.o_directory
+
 
 # *at() flags (linux/fcntl.h), numeric order as strace prints them.
 AT_FLAGS = Xlat.of(

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import TYPE_CHECKING
+
 from . import Xlat
+
+if TYPE_CHECKING:
+    from ...arch.abi import Abi
 
 PROT = Xlat.of(
     (0x1, "PROT_READ"),
@@ -14,10 +20,10 @@ PROT = Xlat.of(
 )
 # The mapping type is the low four bits, printed first.
 MAP_TYPE = Xlat.of((0x1, "MAP_SHARED"), (0x2, "MAP_PRIVATE"), (0x3, "MAP_SHARED_VALIDATE"))
-MAP_FLAGS = Xlat.of(
+# The bits every arch shares (asm-generic/mman*.h); an arch's own are in its Abi (MAP_32BIT).
+_MAP_FLAGS = (
     (0x10, "MAP_FIXED"),
     (0x20, "MAP_ANONYMOUS"),
-    (0x40, "MAP_32BIT"),
     (0x100, "MAP_GROWSDOWN"),
     (0x800, "MAP_DENYWRITE"),
     (0x1000, "MAP_EXECUTABLE"),
@@ -31,6 +37,12 @@ MAP_FLAGS = Xlat.of(
     (0x100000, "MAP_FIXED_NOREPLACE"),
     (0x4000000, "MAP_UNINITIALIZED"),
 )
+
+
+@cache
+def map_flags(abi: Abi) -> Xlat:
+    """mmap's flag bits on ``abi``'s arch, in ascending order as strace prints them."""
+    return Xlat(tuple(sorted(_MAP_FLAGS + abi.map_flags)))
 MADVICE = Xlat.of(
     (0, "MADV_NORMAL"),
     (1, "MADV_RANDOM"),

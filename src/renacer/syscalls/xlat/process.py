@@ -81,7 +81,7 @@ WAIT_OPTIONS = Xlat.of(
 GETRANDOM_FLAGS = Xlat.of((0x1, "GRND_NONBLOCK"), (0x2, "GRND_RANDOM"), (0x4, "GRND_INSECURE"))
 PRIO_WHICH = Xlat.of((0, "PRIO_PROCESS"), (1, "PRIO_PGRP"), (2, "PRIO_USER"))
 
-# ptrace requests: the generic ones, then x86_64's (asm/ptrace-abi.h).
+# ptrace requests every arch has (linux/ptrace.h); an arch's own come from its Abi.
 PTRACE_REQUESTS = Xlat.of(
     (0, "PTRACE_TRACEME"),
     (1, "PTRACE_PEEKTEXT"),
@@ -112,20 +112,7 @@ PTRACE_REQUESTS = Xlat.of(
     (0x420D, "PTRACE_SECCOMP_GET_METADATA"),
     (0x420E, "PTRACE_GET_SYSCALL_INFO"),
     (0x420F, "PTRACE_GET_RSEQ_CONFIGURATION"),
-    (12, "PTRACE_GETREGS"),
-    (13, "PTRACE_SETREGS"),
-    (14, "PTRACE_GETFPREGS"),
-    (15, "PTRACE_SETFPREGS"),
-    (18, "PTRACE_GETFPXREGS"),
-    (19, "PTRACE_SETFPXREGS"),
-    (21, "PTRACE_OLDSETOPTIONS"),
-    (25, "PTRACE_GET_THREAD_AREA"),
-    (26, "PTRACE_SET_THREAD_AREA"),
-    (30, "PTRACE_ARCH_PRCTL"),
-    (31, "PTRACE_SYSEMU"),
-    (32, "PTRACE_SYSEMU_SINGLESTEP"),
-    (33, "PTRACE_SINGLEBLOCK"),
-)
+)  # then each arch's own (asm/ptrace.h), from its Abi
 PTRACE_OPTIONS = Xlat.of(
     (0x000001, "PTRACE_O_TRACESYSGOOD"),
     (0x000002, "PTRACE_O_TRACEFORK"),
@@ -159,29 +146,18 @@ NT_TYPES = Xlat.of(
     (0x200, "NT_386_TLS"),
     (0x201, "NT_386_IOPERM"),
     (0x202, "NT_X86_XSTATE"),
+    (0x400, "NT_ARM_VFP"),
+    (0x401, "NT_ARM_TLS"),
+    (0x402, "NT_ARM_HW_BREAK"),
+    (0x403, "NT_ARM_HW_WATCH"),
+    (0x404, "NT_ARM_SYSTEM_CALL"),
+    (0x405, "NT_ARM_SVE"),
+    (0x406, "NT_ARM_PAC_MASK"),
+    (0x407, "NT_ARM_PACA_KEYS"),
+    (0x408, "NT_ARM_PACG_KEYS"),
+    (0x409, "NT_ARM_TAGGED_ADDR_CTRL"),
+    (0x40A, "NT_ARM_PAC_ENABLED_KEYS"),
     (0x46E62B7F, "NT_PRXFPREG"),
     (0x53494749, "NT_SIGINFO"),
     (0x46494C45, "NT_FILE"),
 )
-# x86_64's struct user (sys/user.h) as PTRACE_PEEKUSER addresses it: registers, then members.
-USER_REGS = (
-    "R15", "R14", "R13", "R12", "RBP", "RBX", "R11", "R10", "R9", "R8", "RAX", "RCX", "RDX", "RSI", "RDI",
-    "ORIG_RAX", "RIP", "CS", "EFLAGS", "RSP", "SS", "FS_BASE", "GS_BASE", "DS", "ES", "FS", "GS",
-)
-USER_MEMBERS = Xlat.of(
-    (216, "u_fpvalid"),
-    (224, "i387"),
-    (736, "u_tsize"),
-    (744, "u_dsize"),
-    (752, "u_ssize"),
-    (760, "start_code"),
-    (768, "start_stack"),
-    (776, "signal"),
-    (784, "reserved"),
-    (792, "u_ar0"),
-    (800, "u_fpstate"),
-    (808, "magic"),
-    (816, "u_comm"),
-    (848, "u_debugreg"),
-)
-USER_SIZE = 912
