@@ -103,7 +103,7 @@ def test_tracepoint_fields_follow_tracefs() -> None:
     enter = bpf.tracepoint_fields("raw_syscalls", "sys_enter")
     assert enter["id"] == (8, 8) and enter["args"] == (16, 48)
     assert bpf.tracepoint_fields("raw_syscalls", "sys_exit")["ret"] == (16, 8)
-    with pytest.raises(bpf.BpfError, match="no_such_event"):
+    with pytest.raises(RenacerError, match="no_such_event"):
         bpf.tracepoint_fields("raw_syscalls", "no_such_event")
 
 

@@ -1,7 +1,8 @@
 """Kernel objects over bpf(2) and perf_event_open(2): maps, loaded programs, tracepoint attachments.
 
-Layouts and numbers are from /usr/include/linux/bpf.h (union bpf_attr), linux/perf_event.h and
-asm/unistd_64.h; tracepoint ids and field offsets from tracefs (events/CATEGORY/EVENT/{id,format}).
+Layouts are from the uapi headers linux/bpf.h (union bpf_attr) and linux/perf_event.h, which are
+the same on every 64-bit little-endian architecture; the syscall numbers come from the Arch's
+generated table; tracepoint ids and record layouts from tracefs (tracefs.py).
 """
 
 from __future__ import annotations
@@ -15,12 +16,24 @@ import struct
 from collections.abc import Iterator
 from functools import cache
 
+from ...arch import Arch
 from ...arch import current as _current_arch
 from ...errors import RenacerError
+from .tracefs import TRACEFS, TracepointLayout, event_file, tracefs, tracepoint_fields, tracepoint_layout
 
-_arch = _current_arch()
+__all__ = ["TRACEFS", "TracepointLayout", "tracefs", "tracepoint_fields", "tracepoint_layout"]
 
-SYS_BPF, SYS_PERF_EVENT_OPEN = (_arch.numbers[n] for n in ("bpf", "perf_event_open"))  # generated table
+
+def syscall_numbers(arch: Arch) -> tuple[int, int]:
+    """bpf(2)'s and perf_event_open(2)'s numbers on ``arch``, from its generated syscall table."""
+    try:
+        return arch.numbers["bpf"], arch.numbers["perf_event_open"]
+    except KeyError as e:
+        missing = e.args[0]
+        raise RenacerError(f"--backend ebpf: renacer's {arch.name} syscall table has no {missing}") from None
+
+
+SYS_BPF, SYS_PERF_EVENT_OPEN = syscall_numbers(_current_arch())
 
 # enum bpf_cmd
 MAP_CREATE, MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM, MAP_DELETE_ELEM, MAP_GET_NEXT_KEY, PROG_LOAD = range(6)
@@ -37,14 +50,13 @@ ANY, NOEXIST, EXIST = 0, 1, 2
 PERF_TYPE_TRACEPOINT = 2
 PERF_FLAG_FD_CLOEXEC = 1 << 3
 PERF_ATTR_SIZE = 128  # PERF_ATTR_SIZE_VER7: every field after the ones set here stays zero
+# ioctl numbers in asm-generic/ioctl.h's encoding, which x86 and arm64 both use
 PERF_EVENT_IOC_ENABLE = 0x2400  # _IO('$', 0)
 PERF_EVENT_IOC_DISABLE = 0x2401  # _IO('$', 1)
 PERF_EVENT_IOC_SET_BPF = 0x40042408  # _IOW('$', 8, __u32)
 
 OBJ_NAME_LEN = 16
 _LOG_SIZES = (1 << 20, 16 << 20)  # verifier log buffers tried in turn: the log's tail is what matters
-TRACEFS = ("/sys/kernel/tracing", "/sys/kernel/debug/tracing")
-
 _libc = ctypes.CDLL(None, use_errno=True)
 _syscall = _libc.syscall
 _syscall.restype = ctypes.c_long
@@ -263,39 +275,6 @@ def load_program(insns: bytes, name: str, prog_type: int = PROG_TYPE_TRACEPOINT,
 # ---- tracepoints ---------------------------------------------------------------------------
 
 
-@cache
-def tracefs() -> str | None:
-    """Where tracefs is mounted, or None."""
-    for root in TRACEFS:
-        if os.path.isdir(os.path.join(root, "events")):
-            return root
-    return None
-
-
-def _event_file(category: str, event: str, leaf: str) -> str:
-    root = tracefs()
-    if root is None:
-        raise BpfError("tracefs is not mounted (/sys/kernel/tracing)")
-    path = os.path.join(root, "events", category, event, leaf)
-    try:
-        with open(path) as f:
-            return f.read()
-    except OSError as e:
-        raise BpfError(f"the tracepoint {category}:{event}: {path}: {e.strerror}", err=e.errno or 0) from None
-
-
-_FIELD = re.compile(r"field:(?P<decl>[^;]+);\s*offset:(?P<off>\d+);\s*size:(?P<size>\d+);")
-
-
-def tracepoint_fields(category: str, event: str) -> dict[str, tuple[int, int]]:
-    """Each field of a tracepoint's record: name -> (offset, size), as its tracefs format says."""
-    fields: dict[str, tuple[int, int]] = {}
-    for m in _FIELD.finditer(_event_file(category, event, "format")):
-        name = m["decl"].split()[-1].split("[")[0]
-        fields[name] = (int(m["off"]), int(m["size"]))
-    return fields
-
-
 class Attachment:
     """A program attached to a tracepoint through a perf event; close() detaches it."""
 
@@ -331,7 +310,7 @@ def attach_tracepoint(prog: Prog, category: str, event: str) -> Attachment:
     One perf event (any task, CPU 0) registers the tracepoint for perf; a program set on it is
     run for each hit wherever it happens.
     """
-    tp_id = int(_event_file(category, event, "id"))
+    tp_id = int(event_file(category, event, "id"))
     # struct perf_event_attr: type, size, config (the tracepoint id), sample_period 1; the rest zero
     attr = struct.pack("<IIQQ", PERF_TYPE_TRACEPOINT, PERF_ATTR_SIZE, tp_id, 1).ljust(PERF_ATTR_SIZE, b"\0")
     fd = _perf_event_open(attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC)
@@ -415,7 +394,8 @@ class RawAttachment:
 def attach_raw_tracepoint(prog: Prog, event: str) -> RawAttachment:
     """Attach a PROG_TYPE_RAW_TRACEPOINT program to tracepoint ``event``: no perf record per hit.
 
-    Such a program gets the tracepoint's own arguments (for raw_syscalls: regs, then the id or the
-    return value), which makes each syscall about 30 ns cheaper here than a perf-attached one.
+    Such a program gets the tracepoint's own arguments, its TP_PROTO, as u64 ctx->args[] (for
+    raw_syscalls: regs, then the id or the return value); those are the same on every architecture,
+    unlike a perf record's layout. It makes each syscall about 30 ns cheaper than a perf-attached one.
     """
     return RawAttachment.open(prog, event)

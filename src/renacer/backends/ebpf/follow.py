@@ -4,7 +4,8 @@ Map ``renacer_pids`` (BPF_MAP_TYPE_HASH): key u32 id, value u8 1. The id is the 
 (every thread of a traced process is traced, and a program on sched:sched_process_fork adds the
 children of traced processes), else the tid (without -f strace traces the thread it was given,
 and -p every thread the process had then). A program on sched:sched_process_exit removes a task's
-id as it exits, so a reused number is not traced by mistake.
+id as it exits, so a reused number is not traced by mistake. Both read their record's fields at
+the offsets this kernel's tracefs format files give (tracefs.py).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import struct
 from ...config import Config
 from ...errors import RenacerError
 from ..ptrace.process import find_program, read_tgid, restore_signals, threads_of
-from .asm import R0, R1, R2, R3, R4, R6, R7, R8, R10, B, Helper, Program, Reg, W
-from .bpf import MAP_HASH, Attachment, BpfMap, Prog, attach_tracepoint, load_program, tracepoint_fields
+from .asm import R0, R1, R2, R3, R4, R6, R7, R8, R10, B, Helper, MapLike, Program, Reg, W
+from .bpf import MAP_HASH, Attachment, BpfMap, Prog, attach_tracepoint, load_program
+from .tracefs import TracepointLayout, tracepoint_layout
 
 MAX_TRACED = 16384  # ids traced at once (live processes under -f, threads without it)
 _KEY = struct.Struct("<I")
@@ -38,6 +40,91 @@ def _exec_child(read_fd: int, path: str, argv: list[str], env: dict[str, str],
     except BaseException:  # noqa: B036 - nothing may escape into the parent's code
         pass
     os._exit(1)
+
+
+def emit_filter(prog: Program, pids: MapLike, by_tgid: bool, skip_label: str, scratch: int = -8,
+                keep: Reg | None = None) -> None:
+    """Instructions jumping to ``skip_label`` unless the current task is in ``pids``.
+
+    They clobber R0-R5 and the 4 stack bytes at ``scratch`` (from R10): keep ctx in R6 first.
+    ``keep``, a callee-saved register (R6-R9), is left holding pid_tgid for the caller.
+    """
+    prog.comment("traced? look the current task up in renacer_pids")
+    prog.call(Helper.GET_CURRENT_PID_TGID)  # tgid << 32 | tid
+    if keep is not None:
+        prog.mov(keep, R0)
+    if by_tgid:
+        prog.rsh(R0, 32)
+    prog.stx(W, R10, scratch, R0)  # the lower 32 bits: the tgid shifted down, or the tid
+    prog.ld_map(R1, pids)
+    prog.mov(R2, R10)
+    prog.add(R2, scratch)
+    prog.call(Helper.MAP_LOOKUP_ELEM)
+    prog.jmp("==", R0, 0, skip_label)
+
+
+def fork_program(pids: MapLike, fork: TracepointLayout) -> Program:
+    """sched_process_fork (under -f), run by the parent: its tgid traced -> the child's id is too.
+
+    ``fork``: this kernel's layout of the tracepoint's record (child_pid's offset moves between versions).
+    """
+    child_pid = fork.offset("child_pid", 4)  # pid_t
+    p = Program()
+    p.comment("r6 = the tracepoint record (parent_pid, child_pid ...)")
+    p.mov(R6, R1)
+    emit_filter(p, pids, True, "out")
+    p.comment("key = child_pid (a thread's tid too: it is removed when that thread exits)")
+    p.ldx(W, R1, R6, child_pid)
+    p.stx(W, R10, -8, R1)
+    p.st(B, R10, -12, 1)
+    p.ld_map(R1, pids)
+    p.mov(R2, R10)
+    p.add(R2, -8)
+    p.mov(R3, R10)
+    p.add(R3, -12)
+    p.mov(R4, 0)  # BPF_ANY
+    p.call(Helper.MAP_UPDATE_ELEM)
+    p.label("out")
+    p.mov(R0, 0)
+    p.exit()
+    return p
+
+
+def _delete(p: Program, pids: MapLike, key: Reg) -> None:
+    p.stx(W, R10, -8, key)
+    p.ld_map(R1, pids)
+    p.mov(R2, R10)
+    p.add(R2, -8)
+    p.call(Helper.MAP_DELETE_ELEM)  # absent keys: -ENOENT, ignored
+
+
+def exit_program(pids: MapLike, by_tgid: bool, exit_: TracepointLayout) -> Program:
+    """sched_process_exit, run by the exiting task: its id leaves the map, so a reused number is
+    not traced by mistake (under -f: a thread's own entry, and the tgid once the group is dead).
+
+    ``exit_``: this kernel's layout of the record. Without its ``group_dead`` field (older kernels)
+    the tgid stays, and Target.live() drops it once the process is gone.
+    """
+    p = Program()
+    p.mov(R6, R1)
+    p.call(Helper.GET_CURRENT_PID_TGID)
+    p.mov(R7, R0)
+    p.mov32(R8, R0)  # the tid
+    if not by_tgid:
+        _delete(p, pids, R8)
+    else:
+        p.rsh(R7, 32)  # the tgid
+        p.jmp("==", R8, R7, "leader")
+        _delete(p, pids, R8)  # a thread added by the fork program
+        p.label("leader")
+        if exit_.has("group_dead"):
+            p.ldx(B, R1, R6, exit_.offset("group_dead", 1))  # bool
+            p.jmp("==", R1, 0, "out")
+            _delete(p, pids, R7)
+    p.label("out")
+    p.mov(R0, 0)
+    p.exit()
+    return p
 
 
 class Target:
@@ -68,87 +155,21 @@ class Target:
 
     def _attach_programs(self) -> None:
         if self.by_tgid:
-            self._attach(self._fork_program(), "renacer_fork", "sched", "sched_process_fork")
+            fork = tracepoint_layout("sched", "sched_process_fork")
+            self._attach(fork_program(self.pids, fork), "renacer_fork", "sched", "sched_process_fork")
 
     def _attach_cleanup(self) -> None:
         """The exit program goes last: programs on one tracepoint run in the order they were attached,
         so a session's own sched_process_exit program still finds the exiting task traced."""
         if not self._cleanup:
             self._cleanup = True
-            self._attach(self._exit_program(), "renacer_exit", "sched", "sched_process_exit")
-
-    def _fork_program(self) -> Program:
-        """sched_process_fork, run by the parent: its tgid traced -> the child's id is too."""
-        child_pid = tracepoint_fields("sched", "sched_process_fork")["child_pid"][0]
-        p = Program()
-        p.comment("r6 = the tracepoint record (parent_pid, child_pid ...)")
-        p.mov(R6, R1)
-        self.emit_filter(p, "out")
-        p.comment("key = child_pid (a thread's tid too: it is removed when that thread exits)")
-        p.ldx(W, R1, R6, child_pid)
-        p.stx(W, R10, -8, R1)
-        p.st(B, R10, -12, 1)
-        p.ld_map(R1, self.pids)
-        p.mov(R2, R10)
-        p.add(R2, -8)
-        p.mov(R3, R10)
-        p.add(R3, -12)
-        p.mov(R4, 0)  # BPF_ANY
-        p.call(Helper.MAP_UPDATE_ELEM)
-        p.label("out")
-        p.mov(R0, 0)
-        p.exit()
-        return p
-
-    def _delete(self, p: Program, key: Reg) -> None:
-        p.stx(W, R10, -8, key)
-        p.ld_map(R1, self.pids)
-        p.mov(R2, R10)
-        p.add(R2, -8)
-        p.call(Helper.MAP_DELETE_ELEM)  # absent keys: -ENOENT, ignored
-
-    def _exit_program(self) -> Program:
-        """sched_process_exit, run by the exiting task: its id leaves the map, so a reused number is
-        not traced by mistake (under -f: a thread's own entry, and the tgid once the group is dead)."""
-        group_dead = tracepoint_fields("sched", "sched_process_exit")["group_dead"][0]
-        p = Program()
-        p.mov(R6, R1)
-        p.call(Helper.GET_CURRENT_PID_TGID)
-        p.mov(R7, R0)
-        p.mov32(R8, R0)  # the tid
-        if not self.by_tgid:
-            self._delete(p, R8)
-        else:
-            p.rsh(R7, 32)  # the tgid
-            p.jmp("==", R8, R7, "leader")
-            self._delete(p, R8)  # a thread added by the fork program
-            p.label("leader")
-            p.ldx(B, R1, R6, group_dead)
-            p.jmp("==", R1, 0, "out")
-            self._delete(p, R7)
-        p.label("out")
-        p.mov(R0, 0)
-        p.exit()
-        return p
+            layout = tracepoint_layout("sched", "sched_process_exit")
+            self._attach(exit_program(self.pids, self.by_tgid, layout), "renacer_exit", "sched",
+                         "sched_process_exit")
 
     def emit_filter(self, prog: Program, skip_label: str, scratch: int = -8, keep: Reg | None = None) -> None:
-        """Instructions jumping to ``skip_label`` unless the current task is traced.
-
-        They clobber R0-R5 and the 4 stack bytes at ``scratch`` (from R10): keep ctx in R6 first.
-        ``keep``, a callee-saved register (R6-R9), is left holding pid_tgid for the caller.
-        """
-        prog.comment("traced? look the current task up in renacer_pids")
-        prog.call(Helper.GET_CURRENT_PID_TGID)  # tgid << 32 | tid
-        if keep is not None:
-            prog.mov(keep, R0)
-        if self.by_tgid:
-            prog.rsh(R0, 32)
-        prog.stx(W, R10, scratch, R0)  # the lower 32 bits: the tgid shifted down, or the tid
-        prog.ld_map(R1, self.pids)
-        prog.mov(R2, R10)
-        prog.add(R2, scratch)
-        prog.call(Helper.MAP_LOOKUP_ELEM)
-        prog.jmp("==", R0, 0, skip_label)
+        """Instructions jumping to ``skip_label`` unless the current task is traced (see emit_filter)."""
+        emit_filter(prog, self.pids, self.by_tgid, skip_label, scratch, keep)
 
     def add(self, task_id: int) -> None:
         """Trace ``task_id`` (a tgid under -f, else a tid) from now on."""
@@ -157,6 +178,20 @@ class Target:
     def traced(self) -> list[int]:
         """The ids in the map now."""
         return [_KEY.unpack(key)[0] for key in self.pids.keys()]
+
+    def live(self) -> list[int]:
+        """The ids in the map whose task still exists; the others are dropped from the map.
+
+        The exit program removes most ids itself; a kernel whose sched_process_exit has no
+        ``group_dead`` leaves a dead process's tgid, which goes here, before its number is reused.
+        """
+        alive = []
+        for task_id in self.traced():
+            if os.path.exists(f"/proc/{task_id}"):
+                alive.append(task_id)
+            else:
+                self.pids.delete(_KEY.pack(task_id))
+        return alive
 
     # ---- processes ----------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ counted by the kernel and reported as a LostEvent (``LOST n events``), never dro
 
 from __future__ import annotations
 
+import mmap
 import os
 import struct
 import time
@@ -65,7 +66,7 @@ def ring_bytes() -> int:
     wanted = os.environ.get(RING_ENV)
     if not wanted:
         return RING_BYTES
-    size = 4096
+    size = mmap.PAGESIZE  # whole pages, whose size is the machine's (arm64 kernels differ)
     while size < int(wanted):
         size *= 2
     return size
@@ -122,8 +123,8 @@ class StreamSession:
         self._lost_map = lost
         self._fill_spec(spec)
         self.ring = Backlog(ring, BACKLOG_BYTES)
-        enter = bpf.tracepoint_fields("raw_syscalls", "sys_enter")
-        leave = bpf.tracepoint_fields("raw_syscalls", "sys_exit")
+        enter = bpf.tracepoint_layout("raw_syscalls", "sys_enter")
+        leave = bpf.tracepoint_layout("raw_syscalls", "sys_exit")
         flt = self.target.emit_filter
         prog = bpf.load_program(signal_program(flt, signals, ring, lost).assemble(), "renacer_sig",
                                 bpf.PROG_TYPE_RAW_TRACEPOINT)
@@ -131,10 +132,10 @@ class StreamSession:
         self._attachments.append(bpf.attach_raw_tracepoint(prog, "signal_deliver"))
         self._load(task_exit_program(flt, entries, blank, signals, ring, lost), "renacer_texit", "sched",
                    "sched_process_exit")
-        self._load(exit_program(spec, entries, ring, lost, leave["ret"][0]), "renacer_sexit", "raw_syscalls",
-                   "sys_exit")
-        self._load(enter_program(flt, spec, entries, blank, ring, lost, enter["id"][0], enter["args"][0]),
-                   "renacer_senter", "raw_syscalls", "sys_enter")
+        self._load(exit_program(spec, entries, ring, lost, leave), "renacer_sexit",
+                   "raw_syscalls", "sys_exit")
+        self._load(enter_program(flt, spec, entries, blank, ring, lost, enter), "renacer_senter",
+                   "raw_syscalls", "sys_enter")
 
     def _fill_spec(self, spec: bpf.BpfMap) -> None:
         """A row a syscall: if it is traced (an exec always is: it starts the trace), and what to read."""

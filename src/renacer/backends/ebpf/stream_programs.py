@@ -41,6 +41,7 @@ from .payload import (
     STRING_ENDED,
 )
 from .stream_exec import capture_exec, close_span
+from .tracefs import TracepointLayout
 
 TASK_EXIT = 8  # state of the short record sched_process_exit sends: args[0] the signal that killed it
 SIGNAL = 16  # state of stream_signals.py's record: nr the signal, args the first 48 bytes of its siginfo
@@ -187,8 +188,12 @@ def _capture(p: Program, phase: int, k: int, retry: bool = False) -> None:
 
 
 def enter_program(emit_filter: Filter, spec: MapLike, entries: MapLike, blank: MapLike, ring: MapLike,
-                  lost: MapLike, id_off: int, args_off: int) -> Program:
-    """raw_syscalls:sys_enter: start the traced thread's record; send it now if the call never returns."""
+                  lost: MapLike, layout: TracepointLayout) -> Program:
+    """raw_syscalls:sys_enter: start the traced thread's record; send it now if the call never returns.
+
+    ``layout``: this kernel's sys_enter record, from tracefs (``long id``, ``unsigned long args[6]``).
+    """
+    id_off, args_off = layout.offset("id", 8), layout.offset("args", 6 * 8)
     p = Program()
     p.comment("R6 = ctx, kept: the pid filter's helper calls clobber R1-R5")
     p.mov(R6, R1)
@@ -258,8 +263,13 @@ def enter_program(emit_filter: Filter, spec: MapLike, entries: MapLike, blank: M
     return p
 
 
-def exit_program(spec: MapLike, entries: MapLike, ring: MapLike, lost: MapLike, ret_off: int) -> Program:
-    """raw_syscalls:sys_exit: complete the thread's pending record and send it."""
+def exit_program(spec: MapLike, entries: MapLike, ring: MapLike, lost: MapLike,
+                 layout: TracepointLayout) -> Program:
+    """raw_syscalls:sys_exit: complete the thread's pending record and send it.
+
+    ``layout``: this kernel's sys_exit record, from tracefs (``long ret``).
+    """
+    ret_off = layout.offset("ret", 8)
     p = Program()
     p.mov(R6, R1)
     p.comment("R9 = &entries[tid]; only a traced thread's sys_enter made one, so no filter is needed here")

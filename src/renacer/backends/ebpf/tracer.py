@@ -155,7 +155,7 @@ class EbpfTracer:
                 return False
         if self.main_pid is not None and not self.cfg.follow_forks:
             return True
-        return not [i for i in target.traced() if os.path.exists(f"/proc/{i}")]  # -f descendants, -p pids
+        return not target.live()  # -f descendants, -p pids
 
     def _wait(self, timeout_ms: int) -> None:
         """Sleep until the command ends or ``timeout_ms`` passed."""
