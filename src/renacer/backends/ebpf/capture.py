@@ -22,7 +22,7 @@ from ...syscalls.catalog import decoder_for
 from .payload import ENTRY, EXIT, PAYLOAD
 
 SLOTS = 4  # captures a syscall may have
-NR_LIMIT = 512  # syscall numbers the spec map holds (x86_64's highest is below)
+NR_LIMIT = 512  # syscall numbers the spec map holds: above every Arch's highest (test_ebpf_layouts checks)
 TRACED, NEVER_RETURNS, EXECS = 1, 2, 4  # spec flags; EXECS: an exec, after which entry memory is gone
 STRING, BYTES = 1, 2  # capture kinds
 FIXED, FROM_RET = 0, 7  # size sources; 1..6 are "argument n-1"

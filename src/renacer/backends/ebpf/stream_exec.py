@@ -10,6 +10,7 @@ decoders read them through PayloadReader like any other capture.
 Spec row bytes used (see capture.spec_value): 1 argv's argument index, 2 envp's, 3 argv strings to
 read, 4-5 a string's byte limit (its NUL included). Register use as in stream_programs.py (R8 the
 spec row, R9 the record, R7 the record's length); R6 counts words or strings (ctx is no longer needed).
+A word is 8 bytes: a pointer on each 64-bit architecture renacer traces.
 """
 
 from __future__ import annotations

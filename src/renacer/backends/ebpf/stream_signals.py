@@ -16,13 +16,15 @@ from .payload import HEADER, OFF_ARGS, OFF_ENTER, OFF_EXIT, OFF_NR, OFF_STATE, O
 from .stream_programs import KEY_NR, KEY_TID, SIGNAL, Filter, count_lost
 
 REC = -200  # the record, HEADER bytes below the stream programs' own stack slots
-SIGINFO_BYTES = 48  # sizeof(struct kernel_siginfo) on 64-bit
+# sizeof(struct kernel_siginfo) in asm-generic/siginfo.h (3 ints, then a 32-byte union from offset 16
+# on a 64-bit arch), the layout x86_64 and arm64 both use: arm64's asm/siginfo.h only includes it
+SIGINFO_BYTES = 48
 
 
 def signal_program(emit_filter: Filter, signals: MapLike, ring: MapLike, lost: MapLike) -> Program:
     """signal:signal_deliver (raw): a SIGNAL record with the siginfo; signals[tid] = the signal."""
     p = Program()
-    p.comment("R6 = ctx: u64 args[] = {sig, info, ka}")
+    p.comment("R6 = ctx: u64 args[] = {sig, info, ka}, the TP_PROTO (the same on every arch)")
     p.mov(R6, R1)
     emit_filter(p, "out")
     p.comment("a zeroed header on the stack: tid, tgid, nr = the signal, state SIGNAL")
@@ -33,7 +35,7 @@ def signal_program(emit_filter: Filter, signals: MapLike, ring: MapLike, lost: M
     p.stx(W, R10, REC + OFF_TID, R0)
     p.rsh(R0, 32)
     p.stx(W, R10, REC + OFF_TGID, R0)
-    p.ldx(W, R1, R6, 0)
+    p.ldx(W, R1, R6, 0)  # int sig: the low half of args[0] (renacer's arches are little-endian)
     p.stx(DW, R10, REC + OFF_NR, R1)
     p.stx(W, R10, KEY_NR, R1)
     p.st(W, R10, REC + OFF_STATE, SIGNAL)

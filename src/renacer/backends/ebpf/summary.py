@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 # Raw tracepoints (BPF_RAW_TRACEPOINT_OPEN): the program gets the tracepoint's own arguments, with
 # no record built for perf first, which makes each syscall ~30 ns cheaper here than a perf-attached
-# tracepoint. raw_syscalls passes (struct pt_regs *regs, long id) at entry and (regs, long ret) at exit.
+# tracepoint. raw_syscalls passes (struct pt_regs *regs, long id) at entry and (regs, long ret) at exit:
+# its TP_PROTO, the same on every architecture (a perf record's layout is not: see tracefs.py). The
+# program reads each as one u64 of ctx->args[]; regs itself is never read, so no pt_regs layout is assumed.
 PROG_TYPE_RAW_TRACEPOINT = bpf.PROG_TYPE_RAW_TRACEPOINT
 RAW_ID, RAW_RET = 8, 8  # ctx->args[1] at entry and at exit
 
