@@ -12,7 +12,7 @@ u32 page offset, and is padded to 8 bytes.
 The positions are read and written through memoryviews cast to u64, one 8-byte load or store each:
 ``struct.pack_into`` writes a byte at a time, and a kernel reading the consumer position between two
 of those bytes (a carry from 0x00ffff.. to 0x010000..) sees it far behind, the ring as full, and drops
-the record it was reserving.
+the record it was reserving. Loads are fenced (order.py) where the kernel's stores are releases.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Iterator
 
 from .bpf import MAP_RINGBUF, BpfMap
+from .order import acquire
 
 BUSY_BIT, DISCARD_BIT, HEADER_SIZE = 1 << 31, 1 << 30, 8  # BPF_RINGBUF_BUSY_BIT, _DISCARD_BIT, _HDR_SZ
 _LENGTH = ~(BUSY_BIT | DISCARD_BIT)
@@ -72,6 +73,7 @@ class Backlog:
         if self.held >= self.limit:
             return 0
         consumer, producer = self._consumer[0], self._producer[0]
+        acquire()  # the headers below are read after the position that covers them
         data, words, base, mask = self._data, self._words, self._base, self.size - 1
         # the committed end: the first record still BUSY (reserved, not yet written) stops the range;
         # headers are read in place, one load each, before the bytes they cover are copied
@@ -83,6 +85,7 @@ class Backlog:
             end += ((header & _LENGTH) + HEADER_SIZE + 7) & ~7
         if end == consumer:
             return 0
+        acquire()  # a record's bytes are read after its header said it was committed
         start, count = base + (consumer & mask), end - consumer
         if (consumer & mask) + count <= self.size:
             chunk = data[start:start + count]

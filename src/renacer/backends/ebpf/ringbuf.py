@@ -14,6 +14,7 @@ import select
 import struct
 
 from .bpf import MAP_RINGBUF, BpfMap
+from .order import acquire
 
 BUSY_BIT, DISCARD_BIT, HEADER_SIZE = 1 << 31, 1 << 30, 8  # BPF_RINGBUF_BUSY_BIT, _DISCARD_BIT, _HDR_SZ
 _U32 = struct.Struct("<I")
@@ -61,8 +62,8 @@ class RingBuffer:
     def drain(self) -> list[bytes]:
         """Every committed record (discarded ones skipped), in order; the consumer moves past them."""
         consumer = self._consumer_pos[0]
-        # x86_64 is TSO: a record's header, read after the producer position, is at least that recent
         producer = self._producer_pos[0]
+        acquire()  # a record's header is read after the producer position that covers it
         out: list[bytes] = []
         data, mask = self._producer, self._mask
         while consumer < producer:
@@ -71,6 +72,7 @@ class RingBuffer:
             if header & BUSY_BIT:
                 break  # reserved, not yet submitted: everything after it waits too
             length = header & ~(BUSY_BIT | DISCARD_BIT)
+            acquire()  # its bytes after the header that says they are committed
             if not header & DISCARD_BIT:
                 out.append(data[at + HEADER_SIZE:at + HEADER_SIZE + length])
             consumer += (length + HEADER_SIZE + 7) & ~7
