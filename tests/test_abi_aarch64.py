@@ -163,6 +163,17 @@ def test_fcntl_and_pipe2_use_arm64_flag_values() -> None:
         "pipe2([3, 4], O_DIRECT|O_CLOEXEC) = 0")
 
 
+# ---- struct semid64_ds: no padding after the times ---------------------------------------------------
+
+
+def test_semctl_ipc_stat_reads_the_generic_semid_ds() -> None:
+    perm = struct.pack("<iIIIIIHH4xQQ", 0, 0, 0, 0, 0, 0o640, 0, 0, 0, 0)
+    sem = perm + struct.pack("<qqQQQ", 100, 200, 3, 0, 0)
+    assert line(AARCH64, "semctl", (0, 0, 2, BUF), {BUF: sem}) == (
+        "semctl(0, 0, IPC_STAT, {sem_perm={uid=0, gid=0, mode=0640, key=0, cuid=0, cgid=0}, "
+        "sem_otime=100, sem_ctime=200, sem_nsems=3}) = 0")
+
+
 # ---- rt_sigreturn: the frame starts at sp ------------------------------------------------------------
 
 
@@ -223,6 +234,6 @@ def test_ptrace_getregset_names_arm64_notes() -> None:
 
 @pytest.mark.parametrize("name", ["fstat", "newfstatat", "epoll_wait", "epoll_pwait", "epoll_pwait2",
                                   "epoll_ctl", "clone", "openat", "fcntl", "pipe2", "rt_sigreturn", "mmap",
-                                  "ptrace"])
+                                  "ptrace", "semctl", "openat2", "mq_open", "dup3"])
 def test_every_abi_dependent_call_has_an_aarch64_decoder(name: str) -> None:
     assert decoder_for(AARCH64, name) is not decoder_for(X86_64, name)

@@ -43,6 +43,7 @@ class Abi:
     o_largefile: int
     stat: Layout  # struct stat as fstat/newfstatat fill it (asm/stat.h)
     epoll_event: Layout  # struct epoll_event, packed on x86_64 only (linux/eventpoll.h)
+    semid_ds: Layout  # struct semid64_ds after its ipc64_perm (asm/sembuf.h): x86_64 pads each time
     clone_args: tuple[str, ...]  # clone's five arguments in register order (CLONE_BACKWARDS on arm64)
     sigreturn_mask_at: int  # rt_sigreturn: how far above sp uc_sigmask sits in the signal frame
     map_flags: tuple[tuple[int, str], ...]  # MAP_* bits only this arch has (asm/mman.h), as strace names them
@@ -74,6 +75,7 @@ X86_64_ABI = Abi(
     o_largefile=0o100000,
     stat=_STAT_X86_64,
     epoll_event=Layout("<IQ", ("events", "data")),
+    semid_ds=Layout("<qQqQQ", ("sem_otime", "__unused1", "sem_ctime", "__unused2", "sem_nsems")),
     clone_args=("flags", "stack", "parent_tid", "child_tid", "tls"),
     # the restorer's ret popped pretcode, so sp is &frame.uc: uc_flags, uc_link, uc_stack (24),
     # uc_mcontext (256), then uc_sigmask
@@ -125,6 +127,7 @@ AARCH64_ABI = Abi(
     o_largefile=0o400000,
     stat=_STAT_GENERIC,
     epoll_event=Layout("<I4xQ", ("events", "data")),
+    semid_ds=Layout("<qqQ", ("sem_otime", "sem_ctime", "sem_nsems")),
     clone_args=("flags", "stack", "parent_tid", "tls", "child_tid"),
     # the frame is at sp (vdso's __kernel_rt_sigreturn): a 128-byte siginfo, then the ucontext's
     # uc_flags, uc_link and uc_stack (24), then uc_sigmask (asm/ucontext.h)

@@ -31,7 +31,7 @@ from . import (
 )
 
 _FAMILIES = (file, stat, fd, ioctl, mem, process, signal, time, net, events, msg, fileops, task, ipc, misc)
-_ABI_FAMILIES = (file, stat, fd, mem, process, signal, events, fileops, mqueue, ptrace)
+_ABI_FAMILIES = (file, stat, fd, mem, process, signal, events, fileops, ipc, mqueue, ptrace)
 
 _COMMON: dict[str, Decoder] = {}
 for _family in _FAMILIES:

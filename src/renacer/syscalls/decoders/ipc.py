@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ...arch.abi import Abi, Layout
 from ..base import (
     INT,
     PTR,
@@ -89,7 +90,6 @@ def _cmd(c: Call, i: int) -> int:
 
 _PERM = "iIIIIIHH4xQQ"  # struct ipc64_perm: key, uid, gid, cuid, cgid, mode, seq, pad, unused
 _SHMID_DS = "<" + _PERM + "QqqqiiQQQ"
-_SEMID_DS = "<" + _PERM + "qQqQQQQ"
 _MSQID_DS = "<" + _PERM + "qqqQQQiiQQ"
 
 
@@ -112,9 +112,15 @@ def _shmid_ds(t: tuple[int, ...]) -> str:
             f"shm_nattch={nattch}, shm_atime={atime}, shm_dtime={dtime}, shm_ctime={ctime}}}")
 
 
-def _semid_ds(t: tuple[int, ...]) -> str:
-    otime, _, ctime, _, nsems = t[10:15]
-    return f"{{sem_perm={_perm(t, True)}, sem_otime={otime}, sem_ctime={ctime}, sem_nsems={nsems}}}"
+def _semid_ds(layout: Layout) -> Callable[[tuple[int, ...]], str]:
+    """struct semid64_ds, its members after ipc64_perm read by the Abi's ``layout``."""
+
+    def render(t: tuple[int, ...]) -> str:
+        sem = dict(zip(layout.fields, t[10:], strict=True))
+        return (f"{{sem_perm={_perm(t, True)}, sem_otime={sem['sem_otime']}, sem_ctime={sem['sem_ctime']}, "
+                f"sem_nsems={sem['sem_nsems']}}}")
+
+    return render
 
 
 def _msqid_ds(t: tuple[int, ...]) -> str:
@@ -145,8 +151,6 @@ Struct = tuple[str, Callable[[tuple[int, ...]], str]]  # (struct format, rendere
 
 _SHM_STAT: Struct = (_SHMID_DS, _shmid_ds)
 _SHM_SET: Struct = (_SHMID_DS, lambda t: f"{{shm_perm={_perm(t, False)}}}")
-_SEM_STAT: Struct = (_SEMID_DS, _semid_ds)
-_SEM_SET: Struct = (_SEMID_DS, lambda t: f"{{sem_perm={_perm(t, False)}}}")
 _MSG_STAT: Struct = (_MSQID_DS, _msqid_ds)
 _MSG_SET: Struct = (_MSQID_DS, lambda t: f"{{msg_perm={_perm(t, False)}, msg_qbytes={t[15]}}}")
 _SHMINFO: Struct = ("<QQQQQ", _shminfo)
@@ -183,8 +187,17 @@ def _ctl(table: Xlat, unknown: str, cmd_arg: int, sets: dict[int, Struct],
 
 SHMCTL = _ctl(SHMCTL_CMDS, "SHM_???", 1, {IPC_SET: _SHM_SET},
               {IPC_STAT: _SHM_STAT, 13: _SHM_STAT, 15: _SHM_STAT, IPC_INFO: _SHMINFO, 14: _SHM_INFO})
-SEMCTL = _ctl(SEMCTL_CMDS, "SEM_???", 2, {IPC_SET: _SEM_SET},
-              {IPC_STAT: _SEM_STAT, 18: _SEM_STAT, 20: _SEM_STAT, IPC_INFO: _SEMINFO, 19: _SEMINFO})
+
+
+def _semctl(abi: Abi) -> Decoder:
+    """semctl: as shmctl and msgctl, with struct semid64_ds in the Abi's layout."""
+    fmt = "<" + _PERM + abi.semid_ds.fmt.removeprefix("<")
+    stat: Struct = (fmt, _semid_ds(abi.semid_ds))
+    set_: Struct = (fmt, lambda t: f"{{sem_perm={_perm(t, False)}}}")
+    return _ctl(SEMCTL_CMDS, "SEM_???", 2, {IPC_SET: set_},
+                {IPC_STAT: stat, 18: stat, 20: stat, IPC_INFO: _SEMINFO, 19: _SEMINFO})
+
+
 MSGCTL = _ctl(MSGCTL_CMDS, "MSG_???", 1, {IPC_SET: _MSG_SET},
               {IPC_STAT: _MSG_STAT, 11: _MSG_STAT, 13: _MSG_STAT, IPC_INFO: _MSGINFO, 12: _MSGINFO})
 
@@ -238,10 +251,14 @@ DECODERS: dict[str, Decoder] = {
     "semget": sig(KEY, INT, _get_flags(IPC_GET_FLAGS, huge=False)),
     "semop": sig(INT, SEMBUFS, lambda c, i: str(c.args[i] & 0xFFFFFFFF)),
     "semtimedop": sig(INT, SEMBUFS, lambda c, i: str(c.args[i] & 0xFFFFFFFF), TIMESPEC),
-    "semctl": SEMCTL,
     "msgget": sig(KEY, _get_flags(IPC_GET_FLAGS, huge=False)),
     "msgsnd": sig(INT, MSGBUF_IN, ULONG, _msg_flags),
     "msgrcv": sig(INT, out(MSGBUF_OUT), out(ULONG), out(_long), out(_msg_flags)),
     "msgctl": MSGCTL,
     **mqueue.DECODERS,
 }
+
+
+def abi_decoders(abi: Abi) -> dict[str, Decoder]:
+    """semctl, whose struct semid64_ds x86_64 pads."""
+    return {"semctl": _semctl(abi)}
