@@ -23,14 +23,7 @@ AT_FDCWD = -100 & 0xFFFFFFFFFFFFFFFF
 BUF, OUT = 0x1000, 0x2000
 
 
-def _aarch64() -> Arch:
-    try:
-        return by_name("aarch64")
-    except ImportError:  # arch/aarch64.py not written yet: a minimal Arch with the aarch64 Abi
-        return Arch(name="aarch64", syscalls={}, audit_arch=0xC00000B7, signatures={}, abi=AARCH64_ABI)
-
-
-AARCH64 = _aarch64()
+AARCH64 = by_name("aarch64")
 X86_64 = by_name("x86_64")
 
 
