@@ -9,12 +9,15 @@ Unwinder. Unwinding a live aarch64 process is tested in the emulated machine.
 from __future__ import annotations
 
 import ctypes
+import os
+import signal
 import struct
 
 import pytest
 from fidelity import sleb as _sleb
 from fidelity import uleb as _uleb
 
+from renacer.backends.ptrace import libc
 from renacer.source.modules import ElfImage, Module, ModuleMap, Section
 from renacer.source.registers import AARCH64, NT_ARM_TLS, dwarf_registers, register_set, thread_pointer
 from renacer.source.unwind import CFI, FRAME_POINTER, Unwinder
@@ -44,6 +47,36 @@ def test_the_thread_pointer_comes_from_nt_arm_tls():
     assert AARCH64.tls_note == NT_ARM_TLS == 0x401
     assert thread_pointer(struct.pack("<Q", 0xFFFF_8000_1234), "aarch64") == 0xFFFF_8000_1234  # TPIDR_EL0
     assert thread_pointer(b"\0" * 4, "aarch64") is None
+
+
+def test_getregset_reads_this_machines_blocks_and_pthread_self_is_at_the_thread_pointer():
+    """On the host (x86_64 here, aarch64 in the emulated machine): NT_PRSTATUS is the RegisterSet's
+    block, and pthread_self() lies where the RegisterSet says below the thread pointer."""
+    regs = register_set()
+    pipe_r, pipe_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child says its pthread_self() and waits to be looked at
+        self_fn = ctypes.CDLL(None).pthread_self
+        self_fn.restype = ctypes.c_ulong
+        os.write(pipe_w, struct.pack("<Q", self_fn()))
+        os.read(pipe_r, 1)
+        os._exit(0)
+    try:
+        (pthread_self,) = struct.unpack("<Q", os.read(pipe_r, 8))
+        libc.ptrace(libc.PTRACE_SEIZE, pid, 0, 0)
+        libc.ptrace(libc.PTRACE_INTERRUPT, pid, 0, 0)
+        assert libc.wait(pid)[0] == pid
+        block = libc.get_regs(pid)
+        assert block is not None and len(block) == regs.raw_size
+        assert dwarf_registers(block)[regs.sp] > 0
+        tls = block if regs.tls_note == 1 else libc.get_regset(pid, regs.tls_note, regs.thread_pointer + 8)
+        base = thread_pointer(tls) if tls is not None else None
+        assert base is not None and base - regs.pthread_below <= pthread_self <= base
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        libc.wait(pid)
+        os.close(pipe_r)
+        os.close(pipe_w)
 
 
 # --- the signal frame and the trampoline --------------------------------------------------------
@@ -125,8 +158,8 @@ def eh_frame(*fdes: tuple[int, int, bytes, bool]) -> bytes:
     """.eh_frame with one plain and one signal CIE, then an FDE per (begin, size, code, signal)."""
     plain, sig = _cie(), _cie(signal=True)
     data = plain + sig
-    for begin, size, code, signal in fdes:
-        at, cie_at = len(data), len(plain) if signal else 0
+    for begin, size, code, is_signal in fdes:
+        at, cie_at = len(data), len(plain) if is_signal else 0
         ptr = (at + 4 - cie_at).to_bytes(4, "little")
         pc = (begin - (EH_ADDR + at + 8)).to_bytes(4, "little", signed=True)
         data += _entry(ptr + pc + size.to_bytes(4, "little") + _uleb(0) + code)

@@ -11,6 +11,7 @@ the only places that know an architecture.
 
 from __future__ import annotations
 
+import platform
 import struct
 from dataclasses import dataclass
 
@@ -127,9 +128,17 @@ AARCH64 = RegisterSet(
 REGISTER_SETS: dict[str, RegisterSet] = {"x86_64": X86_64, "aarch64": AARCH64}
 
 
-def register_set(arch: str) -> RegisterSet:
-    """The RegisterSet of an architecture name ('x86_64', 'aarch64'); KeyError for an unknown one."""
-    return REGISTER_SETS[arch]
+def host_arch() -> str:
+    """The name of the architecture renacer runs on, for callers with no Arch at hand (tests, tools);
+    the tracer passes its Arch's name."""
+    machine = platform.machine()
+    return machine if machine in REGISTER_SETS else "x86_64"
+
+
+def register_set(arch: str | None = None) -> RegisterSet:
+    """The RegisterSet of an architecture name ('x86_64', 'aarch64'; None: this machine's); KeyError
+    for an unknown one."""
+    return REGISTER_SETS[arch or host_arch()]
 
 
 def _layout(regs: RegisterSet) -> tuple[struct.Struct, tuple[int, ...]]:
@@ -145,18 +154,19 @@ def _layout(regs: RegisterSet) -> tuple[struct.Struct, tuple[int, ...]]:
 _LAYOUTS = {name: _layout(regs) for name, regs in REGISTER_SETS.items()}
 
 
-def dwarf_registers(raw: bytes, arch: str = "x86_64") -> dict[int, int]:
+def dwarf_registers(raw: bytes, arch: str | None = None) -> dict[int, int]:
     """The NT_PRSTATUS register block as {DWARF register number: value}; {} if the block is too short."""
+    arch = arch or host_arch()
     layout, numbers = _LAYOUTS[arch]
     if len(raw) < REGISTER_SETS[arch].raw_size:
         return {}
     return dict(zip(numbers, layout.unpack_from(raw), strict=True))
 
 
-def thread_pointer(raw: bytes, arch: str = "x86_64") -> int | None:
+def thread_pointer(raw: bytes, arch: str | None = None) -> int | None:
     """The thread's TLS base from its ``tls_note`` register block (x86_64: fs_base in NT_PRSTATUS;
     aarch64: TPIDR_EL0 in NT_ARM_TLS), or None if the block is too short."""
-    regs = REGISTER_SETS[arch]
+    regs = register_set(arch)
     fmt = "<Q" if regs.word == 8 else "<I"
     if len(raw) < regs.thread_pointer + regs.word:
         return None

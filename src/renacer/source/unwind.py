@@ -33,7 +33,8 @@ _Site = tuple[StackFrame, Module, "ElfImage | None", "FrameTable | None"]
 class Unwinder:
     """Walks stacks of stopped tasks; shared by every task of a run (CFI cached per module)."""
 
-    def __init__(self, arch: str = "x86_64", elves: ElfCache | None = None) -> None:
+    def __init__(self, arch: str | None = None, elves: ElfCache | None = None) -> None:
+        """``arch``: the Arch's name ('x86_64', 'aarch64'); None for the machine renacer runs on."""
         self.regs: RegisterSet = register_set(arch)
         self.elves = elves if elves is not None else ElfCache()
         self._maps: dict[int, ModuleMap] = {}

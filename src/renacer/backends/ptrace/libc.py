@@ -137,7 +137,8 @@ def read_memory(pid: int, chunks: list[tuple[int, int]], into: ctypes.Array) -> 
 
 PTRACE_GETREGSET = 0x4204
 NT_PRSTATUS = 1  # the general-purpose registers (linux/elf.h)
-USER_REGS_SIZE = 27 * 8  # x86_64's struct user_regs_struct; another arch passes its RegisterSet.raw_size
+USER_REGS_SIZE = 512  # room for any arch's NT_PRSTATUS block (x86_64 216 bytes, aarch64 272): the kernel
+# fills what its arch has and says how much
 
 
 def get_regset(tid: int, note: int, size: int) -> bytes | None:
