@@ -8,7 +8,10 @@ The grammar, as observed from strace 6.1 (see docs/filtering.md):
 - the rest is split on commas, empty items skipped; nothing but commas is an error;
 - an item: any number of ``?`` (ignore it if it selects nothing known), then a decimal syscall
   number, a ``/regex`` searched in every name, a ``%class``, a legacy bare class (``file``),
-  or a syscall name; items are checked left to right and the first bad one is reported.
+  or a syscall name; items are checked left to right and the first bad one is reported;
+- a name strace knows only from its other personality on this arch (i386 and x32 on x86_64,
+  32-bit arm on aarch64: ``open`` or ``stat`` on aarch64) is accepted and selects no call, and
+  a regex that matches only such names is accepted too; the arch's tables say which names exist.
 """
 
 from __future__ import annotations
