@@ -42,7 +42,7 @@ from renacer.backends.ptrace.stacks import StackCapture  # noqa: E402
 from renacer.backends.ptrace.tracer import MAPPING_CALLS, maps_code  # noqa: E402
 from renacer.config import Config  # noqa: E402
 from renacer.pystack import PythonStacks  # noqa: E402
-from renacer.source.registers import thread_pointer  # noqa: E402
+from renacer.source.registers import register_set, thread_pointer  # noqa: E402
 from renacer.source.unwind import Unwinder  # noqa: E402
 
 WORKLOAD = BENCH / "programs" / "py_workload.py"
@@ -89,7 +89,8 @@ def traced_reads(python: str, work: Path, iterations: int, name: str) -> ReadCos
             os._exit(127)
     libc.wait(pid)  # the exec stop
     libc.ptrace(libc.PTRACE_SETOPTIONS, pid, 0, libc.PTRACE_O_TRACESYSGOOD | libc.PTRACE_O_EXITKILL)
-    unwinder, stacks, memory = Unwinder(), PythonStacks(), ProcessMemory(pid)
+    regs = register_set(arch.name)
+    unwinder, stacks, memory = Unwinder(arch.name), PythonStacks(regs.pthread_below), ProcessMemory(pid)
     capture = StackCapture(Config(), arch.name, None)  # renacer's whole per-syscall step, apart
     steady: list[int] = []
     captures: list[int] = []
