@@ -9,9 +9,9 @@ Unwinder. Unwinding a live aarch64 process is tested in the emulated machine.
 from __future__ import annotations
 
 import ctypes
-import os
-import signal
 import struct
+import subprocess
+import sys
 
 import pytest
 from fidelity import sleb as _sleb
@@ -53,16 +53,14 @@ def test_getregset_reads_this_machines_blocks_and_pthread_self_is_at_the_thread_
     """On the host (x86_64 here, aarch64 in the emulated machine): NT_PRSTATUS is the RegisterSet's
     block, and pthread_self() lies where the RegisterSet says below the thread pointer."""
     regs = register_set()
-    pipe_r, pipe_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child says its pthread_self() and waits to be looked at
-        self_fn = ctypes.CDLL(None).pthread_self
-        self_fn.restype = ctypes.c_ulong
-        os.write(pipe_w, struct.pack("<Q", self_fn()))
-        os.read(pipe_r, 1)
-        os._exit(0)
+    # a separate program, not os.fork() of the test process (a forked copy of a threaded pytest
+    # can die before it says anything, and must never run on as a second pytest)
+    child = subprocess.Popen([sys.executable, "-c", _SAY_PTHREAD_SELF], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE)
+    pid = child.pid
     try:
-        (pthread_self,) = struct.unpack("<Q", os.read(pipe_r, 8))
+        assert child.stdout is not None
+        (pthread_self,) = struct.unpack("<Q", child.stdout.read(8))
         libc.ptrace(libc.PTRACE_SEIZE, pid, 0, 0)
         libc.ptrace(libc.PTRACE_INTERRUPT, pid, 0, 0)
         assert libc.wait(pid)[0] == pid
@@ -73,10 +71,18 @@ def test_getregset_reads_this_machines_blocks_and_pthread_self_is_at_the_thread_
         base = thread_pointer(tls) if tls is not None else None
         assert base is not None and base - regs.pthread_below <= pthread_self <= base
     finally:
-        os.kill(pid, signal.SIGKILL)
-        libc.wait(pid)
-        os.close(pipe_r)
-        os.close(pipe_w)
+        child.kill()
+        child.wait()
+
+
+_SAY_PTHREAD_SELF = """
+import ctypes, struct, sys
+self_fn = ctypes.CDLL(None).pthread_self
+self_fn.restype = ctypes.c_ulong
+sys.stdout.buffer.write(struct.pack("<Q", self_fn()))
+sys.stdout.flush()
+sys.stdin.read(1)
+"""
 
 
 # --- the signal frame and the trampoline --------------------------------------------------------
