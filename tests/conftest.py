@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from fidelity import Completed, build_program, renacer_argv, run
+from fidelity import _COMPILERS, Completed, build_program, renacer_argv, run
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -30,6 +31,12 @@ def build() -> Callable[[str], Path]:
 
     def _build(name: str) -> Path:
         if name not in built:
+            compiler = _COMPILERS.get(Path(name).suffix, ("",))[0]
+            if compiler and shutil.which(compiler) is None:  # e.g. no rustc in the aarch64 guest
+                message = f"{name} needs {compiler}, which is not installed"
+                if os.environ.get("CI") == "true":
+                    pytest.fail(message)
+                pytest.skip(message)
             built[name] = build_program(name)
         return built[name]
 
