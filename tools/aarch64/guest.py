@@ -26,6 +26,7 @@ guest runs ``tools/aarch64/guest-test.sh``, which prints the exit status on the 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import gzip
 import hashlib
 import os
@@ -51,13 +52,17 @@ WHEELS = ("pyelftools>=0.31", "msgpack>=1.0", "pytest>=7.4")
 MODULES = ("virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci", "virtio_blk", "crc16",
            "crc32c_generic", "libcrc32c", "mbcache", "jbd2", "ext4", "netfs", "fscache", "9pnet",
            "9pnet_virtio", "9p")
+# Downloaded for the host to take the kernel and busybox from, never installed in the guest:
+# configuring them there (depmod, a full initramfs) costs most of an emulated build's time.
+HOST_ONLY = ("linux-image-arm64", "linux-image-*-arm64", "linux-base", "initramfs-tools",
+             "initramfs-tools-core", "klibc-utils", "libklibc", "kmod", "busybox-static")
 IMAGE_SIZE = "6G"
 MARK = "RENACER-GUEST"  # console lines the guest scripts print for this script to read
 
 
 def recipe() -> str:
     """A digest of everything the image is built from: a change rebuilds the cached image."""
-    parts = [SUITE, MIRROR, *PACKAGES, *WHEELS, *MODULES, IMAGE_SIZE,
+    parts = [SUITE, MIRROR, *PACKAGES, *WHEELS, *MODULES, *HOST_ONLY, IMAGE_SIZE,
              (HERE / "init.sh").read_text(), (HERE / "guest-setup.sh").read_text()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
@@ -149,6 +154,17 @@ def make_initramfs(kernel_tree: Path, out: Path) -> None:
     print(f"guest: initramfs: {len(order)} modules ({' '.join(order)})", file=sys.stderr)
 
 
+def prune_host_only(rootfs: Path) -> None:
+    """Drop HOST_ONLY from what debootstrap's second stage installs, and their packages."""
+    listing = rootfs / "debootstrap/base"
+    keep = [name for name in listing.read_text().split()
+            if not any(fnmatch.fnmatchcase(name, pattern) for pattern in HOST_ONLY)]
+    listing.write_text(" ".join(keep) + "\n")
+    for deb in (rootfs / "var/cache/apt/archives").glob("*.deb"):
+        if any(fnmatch.fnmatchcase(deb.name.split("_")[0], pattern) for pattern in HOST_ONLY):
+            deb.unlink()
+
+
 # ---- building ------------------------------------------------------------------------------------
 
 def build(force: bool = False) -> Path:
@@ -170,6 +186,7 @@ def build(force: bool = False) -> Path:
         for pattern in ("linux-image-[0-9]*_arm64.deb", "busybox-static_*_arm64.deb"):
             for deb in debs.glob(pattern):
                 sh("dpkg-deb", "-x", deb, tree)
+        prune_host_only(rootfs)
         vmlinuz = next((tree / "boot").glob("vmlinuz-*"))
         shutil.copyfile(vmlinuz, work / "vmlinuz")
         make_initramfs(tree, work / "initrd.gz")
@@ -194,7 +211,8 @@ def build(force: bool = False) -> Path:
 
 # ---- booting -------------------------------------------------------------------------------------
 
-def qemu_argv(guest: Path, mode: str, project: Path | None = None, io: Path | None = None) -> list[str]:
+def qemu_argv(guest: Path, mode: str, project: Path | None = None, io: Path | None = None,
+              writable: bool = False) -> list[str]:
     argv = ["qemu-system-aarch64", "-M", "virt", "-cpu", "max,pauth-impdef=on", "-smp", "2", "-m", "3072",
             "-accel", "tcg,thread=multi", "-nographic", "-no-reboot", "-monitor", "none",
             "-kernel", str(guest / "vmlinuz"), "-initrd", str(guest / "initrd.gz"),
@@ -204,18 +222,19 @@ def qemu_argv(guest: Path, mode: str, project: Path | None = None, io: Path | No
     if mode != "setup":
         argv.append("-snapshot")  # the cached image never changes
     if project is not None:
-        argv += ["-virtfs", f"local,path={project},mount_tag=project,security_model=none,readonly=on"]
+        readonly = "" if writable else ",readonly=on"
+        argv += ["-virtfs", f"local,path={project},mount_tag=project,security_model=none{readonly}"]
     if io is not None:
         argv += ["-virtfs", f"local,path={io},mount_tag=io,security_model=none"]
     return argv
 
 
 def boot(guest: Path, mode: str, log: Path, timeout: float, project: Path | None = None,
-         io: Path | None = None) -> int:
+         io: Path | None = None, writable: bool = False) -> int:
     """Boot the guest, copy its console to stdout and ``log``; the exit status it reports."""
     status = None
     with log.open("w") as record, subprocess.Popen(
-            qemu_argv(guest, mode, project, io), stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+            qemu_argv(guest, mode, project, io, writable), stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
             stderr=subprocess.STDOUT, text=True, errors="replace") as qemu:
         deadline = time.monotonic() + timeout
         assert qemu.stdout is not None
@@ -238,6 +257,8 @@ def main() -> int:
     ap.add_argument("action", choices=("build", "test", "run"))
     ap.add_argument("--force", action="store_true", help="rebuild the guest image")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds before the guest is stopped")
+    ap.add_argument("--writable", action="store_true",
+                    help="share the checkout read-write (run: for the tools/gen_*.py generators)")
     ap.add_argument("rest", nargs="*", help="after --: pytest arguments (test) or a command (run)")
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -252,9 +273,12 @@ def main() -> int:
         if not command:
             fail("run: give a command after --")
     with tempfile.TemporaryDirectory(prefix="renacer-guest-io.") as io:
-        Path(io, "cmd").write_text(" ".join(shlex.quote(word) for word in command) + "\n")
+        line = " ".join(shlex.quote(word) for word in command)
+        if args.writable:  # init.sh mounts the share read-only; qemu now lets it be written
+            line = f"mount -o remount,rw /project && {line}"
+        Path(io, "cmd").write_text(line + "\n")
         started = time.monotonic()
-        status = boot(guest, "run", guest / "last-run.log", args.timeout, ROOT, Path(io))
+        status = boot(guest, "run", guest / "last-run.log", args.timeout, ROOT, Path(io), args.writable)
     print(f"guest: exit status {status} after {time.monotonic() - started:.0f} s", file=sys.stderr)
     return status
 
