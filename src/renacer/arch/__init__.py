@@ -25,6 +25,9 @@ class Arch:
     classes: dict[str, frozenset[str]] = field(default_factory=dict)
     # names strace accepts here from its other personalities (i386, x32); they select no call
     other_names: frozenset[str] = frozenset()
+    # the first number of another personality sharing this audit arch (x86_64's x32:
+    # __X32_SYSCALL_BIT in asm/unistd.h); None where no other personality shares it
+    foreign_from: int | None = None
 
     def __post_init__(self) -> None:
         self.numbers.update({name: nr for nr, name in self.syscalls.items()})

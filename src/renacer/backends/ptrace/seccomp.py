@@ -35,9 +35,6 @@ _MAX_JUMP = 255  # jt and jf are 8-bit offsets
 # struct seccomp_data: int nr; __u32 arch; __u64 instruction_pointer; __u64 args[6]
 _NR_OFFSET, _ARCH_OFFSET = 0, 4
 
-# the first number of another personality sharing the audit arch (x32: __X32_SYSCALL_BIT in asm/unistd.h)
-FOREIGN_FROM = {"x86_64": 0x40000000}
-
 # the command's first execve must be seen; a program's own filter can outrank TRACE, so the tracer
 # watches for one being installed (and then stops at every call again)
 ALWAYS = frozenset({"execve", "execveat", "seccomp", "prctl"})
@@ -98,7 +95,7 @@ def _tree(bounds: list[int], low: int, high: int) -> list[Insn]:
 
 def compile_filter(numbers: Iterable[int], arch: Arch) -> SeccompFilter:
     """The filter sending ``numbers`` of ``arch`` to the tracer; a foreign arch or personality goes too."""
-    foreign = FOREIGN_FROM.get(arch.name)
+    foreign = arch.foreign_from  # x32's calls share x86_64's audit arch
     wanted = frozenset(nr for nr in numbers if nr >= 0 and (foreign is None or nr < foreign))
     ranges = ranges_of(wanted)
     bounds = [b for run in ranges for b in run]
