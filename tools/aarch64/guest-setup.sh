@@ -5,6 +5,6 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 /debootstrap/debootstrap --second-stage
 python3 -m pip install -q --break-system-packages --no-index --find-links /opt/renacer-wheels \
-  pyelftools msgpack pytest
+  pyelftools msgpack pytest hypothesis
 rm -rf /opt/renacer-wheels /var/cache/apt/archives/*.deb
-python3 -c 'import elftools, msgpack, pytest; print("guest-setup: python", pytest.__version__)'
+python3 -c 'import elftools, msgpack, pytest, hypothesis; print("guest-setup: python", pytest.__version__)'

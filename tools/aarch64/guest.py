@@ -47,7 +47,7 @@ MIRROR = os.environ.get("RENACER_GUEST_MIRROR", "http://deb.debian.org/debian")
 PACKAGES = ("python3", "python3-pip", "gcc", "libc6-dev", "strace", "procps", "linux-image-arm64",
             "busybox-static")
 # Wheels installed in the guest from here (the guest has no network): the project's own lower bounds.
-WHEELS = ("pyelftools>=0.31", "msgpack>=1.0", "pytest>=7.4")
+WHEELS = ("pyelftools>=0.31", "msgpack>=1.0", "pytest>=7.4", "hypothesis>=6.100")
 # Modules the initramfs loads, in order: PCI virtio, the disk, ext4, and 9p for the shared project.
 MODULES = ("virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci", "virtio_blk", "crc16",
            "crc32c_generic", "libcrc32c", "mbcache", "jbd2", "ext4", "netfs", "fscache", "9pnet",
