@@ -12,6 +12,7 @@
 #include <sys/statfs.h>
 #include <termios.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 int main(void)
 {
@@ -66,7 +67,7 @@ int main(void)
 
     int dir = open("/etc/ssl", O_RDONLY | O_DIRECTORY);
     char ents[4096];
-    while (syscall(217, dir, ents, sizeof ents) > 0) /* getdents64 */
+    while (syscall(SYS_getdents64, dir, ents, sizeof ents) > 0)
         ;
     close(dir);
     close(f);

@@ -22,7 +22,11 @@ int main(void)
     mkdir("renacer-files.d", 0755);
     chdir("renacer-files.d");
     getcwd(buf, sizeof buf);
+#ifdef SYS_open
     fd = syscall(SYS_open, "data.txt", O_RDWR | O_CREAT | O_TRUNC, 0644);
+#else /* aarch64 has only openat */
+    fd = syscall(SYS_openat, AT_FDCWD, "data.txt", O_RDWR | O_CREAT | O_TRUNC, 0644);
+#endif
     write(fd, "hello world\n", 12);
     lseek(fd, 0, SEEK_SET);
     read(fd, buf, sizeof buf);

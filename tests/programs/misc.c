@@ -15,11 +15,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 int main(void)
 {
     struct timespec ts;
-    syscall(228, CLOCK_MONOTONIC, &ts); /* clock_gettime, past the vDSO */
+    syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts); /* past the vDSO */
     clock_getres(CLOCK_REALTIME, &ts);
     struct timespec zero = {0, 0};
     nanosleep(&zero, NULL);

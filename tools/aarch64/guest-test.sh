@@ -8,4 +8,4 @@ echo "guest: $(uname -srm), $(python3 --version), $(strace -V | head -1)"
 if [ $# -eq 0 ]; then
   set -- $(grep -v '^#' tools/aarch64/subset.txt)
 fi
-exec python3 -m pytest -p no:cacheprovider -o addopts= -q -ra "$@"
+exec python3 -m pytest -p no:cacheprovider -o addopts= -q -ra --color=no "$@"
