@@ -37,13 +37,17 @@ def test_this_is_an_aarch64_kernel_and_renacer_uses_its_table() -> None:
 def test_a_plain_command_prints_as_strace_prints_it(renacer, tmp_path) -> None:
     target = tmp_path / "note.txt"
     target.write_text("hello from aarch64\n")
-    # without address randomisation: ld.so trims its mappings (munmap) by where they fell
-    argv = ["setarch", "aarch64", "-R", "cat", str(target)]
+    argv = ["cat", str(target)]
     mine = renacer("--", *argv)
     theirs = _strace("--", *argv)
     assert mine.returncode == theirs.returncode == 0, mine.stderr
     assert mine.stdout == theirs.stdout == "hello from aarch64\n"
-    assert normalize(mine.stderr.splitlines()) == normalize(theirs.stderr.splitlines()), mine.stderr
+    # ld.so trims its mappings (munmap) by where they fell, which differs from run to run
+    def calls(text: str) -> list[str]:
+        lines = normalize(text.splitlines())
+        return [re.sub(r"^munmap\(0xADDR, \d+\)", "munmap(0xADDR, N)", ln) for ln in lines]
+
+    assert calls(mine.stderr) == calls(theirs.stderr), mine.stderr
 
 
 def test_stat_family_uses_the_generic_struct_stat(renacer, tmp_path) -> None:

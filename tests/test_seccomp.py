@@ -67,19 +67,22 @@ def run_filter(flt: SeccompFilter, nr: int, arch: int) -> tuple[int, int]:
             raise AssertionError(f"unexpected instruction {code:#x}")
 
 
+X86_64 = by_name("x86_64")  # the compiler's cases below include x32's numbers
+
+
 def assert_decides_membership(numbers: frozenset[int]) -> SeccompFilter:
-    flt = compile_filter(numbers, ARCH)
+    flt = compile_filter(numbers, X86_64)
     assert len(flt.program) <= MAX_INSNS
     bounds = 2 * len(flt.ranges)
     deepest = 0
     for nr in range(1024):
-        action, compares = run_filter(flt, nr, ARCH.audit_arch)
+        action, compares = run_filter(flt, nr, X86_64.audit_arch)
         assert action == (SECCOMP_RET_TRACE if nr in numbers else SECCOMP_RET_ALLOW), nr
         deepest = max(deepest, compares)
     # arch check and x32 check, then a balanced tree over the range boundaries
     assert deepest <= 2 + math.ceil(math.log2(bounds + 1)), (deepest, bounds)
     for nr in (X32, X32 + 1, X32 + 1023, 0xFFFFFFFF):
-        assert run_filter(flt, nr, ARCH.audit_arch)[0] == SECCOMP_RET_TRACE  # x32, or not a number
+        assert run_filter(flt, nr, X86_64.audit_arch)[0] == SECCOMP_RET_TRACE  # x32, or not a number
     for nr in (0, 1, 59, 1023):
         assert run_filter(flt, nr, OTHER_ARCH)[0] == SECCOMP_RET_TRACE  # shows rather than hides
     return flt
@@ -196,7 +199,7 @@ def test_summary_counts_are_the_same_with_and_without_filter(build, tmp_path: Pa
         assert done.returncode == 0, done.stderr
         tables.append(_summary_counts(out.read_text()))
     assert tables[0] == tables[1]
-    assert {"wait4", "execve", "clone", "vfork"} <= set(tables[0])
+    assert {"wait4", "execve", "clone", "vfork"} & set(ARCH.numbers) <= set(tables[0])  # aarch64: no vfork
 
 
 @pytest.mark.needs_strace
