@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import time
 from pathlib import Path
 
 import jsonschema
@@ -187,24 +186,37 @@ def test_an_unknown_interpreter_version_gives_one_notice_and_native_frames():
 
 def test_attaching_to_a_running_python_process_names_its_lines(tmp_path):
     python = _interpreter("3.12")
-    script = tmp_path / "loop.py"
+    script, stop = tmp_path / "loop.py", tmp_path / "stop"
+    # runs until told to stop, so a slow start of the tracer on a loaded machine cannot miss it
     script.write_text("import os, sys, time\n"
                       "def tick():\n"
                       "    os.stat(sys.argv[1])\n"
                       "print('ready', flush=True)\n"
-                      "for _ in range(300):\n"
+                      "while not os.path.exists(sys.argv[2]):\n"
                       "    tick(); time.sleep(0.01)\n")
-    target = subprocess.Popen([python, str(script), str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    target = subprocess.Popen([python, str(script), str(tmp_path), str(stop)], stdout=subprocess.PIPE,
+                              text=True)
     try:
         assert target.stdout is not None and target.stdout.readline() == "ready\n"
         argv = [*renacer_argv(), "--source", "-e", "trace=newfstatat", "-p", str(target.pid)]
         tracer = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
-        time.sleep(1.0)
+        assert tracer.stderr is not None
+        seen = []
+        while len(seen) < 3:  # three whole calls printed: the attach is done and annotating
+            line = tracer.stderr.readline()
+            assert line, f"renacer ended before printing: {seen}"
+            if line.startswith("newfstatat(") and " = " in line:
+                seen.append(line.rstrip("\n"))
         tracer.send_signal(2)  # SIGINT: detach, leave the program running
-        _, err = tracer.communicate(timeout=30)
-        lines = [t for t in err.splitlines() if t.startswith("newfstatat(")]
-        assert lines and all(t.endswith(f"   [{script}:3 in tick]") for t in lines), err[-1500:]
+        _, rest = tracer.communicate(timeout=30)
+        # a call the detach lands in is printed `<detached ...>`, as strace does: only whole ones
+        whole = seen + [t for t in rest.splitlines() if t.startswith("newfstatat(") and " = " in t]
+        ticks = [t for t in whole if f'"{tmp_path}",' in t]
+        assert ticks and all(t.endswith(f"   [{script}:3 in tick]") for t in ticks), whole
+        checks = [t for t in whole if f'"{stop}",' in t]  # the loop's own os.path.exists
+        assert checks and all(t.endswith(f"   [{script}:5 in <module>]") for t in checks), whole
         assert target.poll() is None  # still running after the detach
+        stop.touch()
         assert target.wait(timeout=30) == 0
     finally:
         if target.poll() is None:
