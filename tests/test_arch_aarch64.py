@@ -179,3 +179,36 @@ def test_binary_words_keeps_the_tails_a_linker_shares(tmp_path):
     found = tool("gen_trace_classes").binary_words(sample)
     assert {"lstat", "stat", "tat", "at", "open", "apital", "x86_64", "_64"} <= found
     assert "86_64" not in found and "64" not in found  # no identifier starts with a digit
+
+
+def _regs(words: dict[int, int], size: int) -> bytes:
+    """An NT_PRSTATUS block of ``size`` words with ``words`` (index -> value) set, the rest zero."""
+    return b"".join((words.get(i, 0) & (1 << 64) - 1).to_bytes(8, "little") for i in range(size))
+
+
+def test_the_interrupted_call_is_x8_only_when_pc_was_rewound_onto_svc():
+    from renacer.source.registers import register_set
+
+    arm = register_set("aarch64")
+    slots = dict(arm.raw_slots)
+    assert (ARCH.interrupted_nr_at, ARCH.pc_at) == (slots[8], slots[arm.pc])  # x8, pc in user_pt_regs
+    svc = bytes.fromhex("010000d4")  # svc #0, as objdump shows it in glibc's syscall stubs
+    nanosleep = ARCH.numbers["clock_nanosleep"]
+    regs = _regs({8: nanosleep, 32: 0x400100}, 34)
+    code = {0x400100: svc}
+    assert ARCH.interrupted_call(regs, lambda addr, size: code.get(addr)) == nanosleep
+    # a signal in user code: x8 is whatever the program left there, pc is not on an svc
+    assert ARCH.interrupted_call(regs, lambda addr, size: b"\x1f\x20\x03\xd5") is None
+    assert ARCH.interrupted_call(regs, lambda addr, size: None) is None  # pc unreadable
+    assert ARCH.interrupted_call(regs[:64], lambda addr, size: svc) is None  # a short block
+
+
+def test_the_interrupted_call_on_x86_64_is_orig_rax():
+    from renacer.arch.abi import X86_64_ABI
+
+    x86 = by_name("x86_64")
+    assert x86.interrupted_nr_at == 8 * X86_64_ABI.user_regs.index("ORIG_RAX")  # sys/user.h's order
+    orig_rax = X86_64_ABI.user_regs.index("ORIG_RAX")
+    never = lambda addr, size: pytest.fail("x86_64 reads no code")  # noqa: E731
+    assert x86.interrupted_call(_regs({orig_rax: 230}, 27), never) == 230
+    assert x86.interrupted_call(_regs({orig_rax: -1}, 27), never) is None  # entered by no syscall

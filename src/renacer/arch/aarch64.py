@@ -17,4 +17,7 @@ NARGS_OVERRIDES = {"preadv": 4, "pwritev": 4}
 
 AARCH64 = Arch(name="aarch64", syscalls=SYSCALLS, audit_arch=AUDIT_ARCH_AARCH64, signatures=SIGNATURES,
                abi=AARCH64_ABI, nargs_overrides=NARGS_OVERRIDES, classes=CLASSES,
-               other_names=OTHER_PERSONALITY_NAMES)
+               other_names=OTHER_PERSONALITY_NAMES,
+               # struct user_pt_regs: x0-x30, sp, pc. The number stays in x8 (the kernel only
+               # forgets its own copy); pc is rewound onto `svc #0` (0xd4000001) to restart a call
+               interrupted_nr_at=8 * 8, restart_insn=(0xD4000001).to_bytes(4, "little"), pc_at=32 * 8)

@@ -17,4 +17,6 @@ NARGS_OVERRIDES = {"preadv": 4, "pwritev": 4}
 
 X86_64 = Arch(name="x86_64", syscalls=SYSCALLS, audit_arch=AUDIT_ARCH_X86_64, signatures=SIGNATURES,
               abi=X86_64_ABI, nargs_overrides=NARGS_OVERRIDES, classes=CLASSES,
-              other_names=OTHER_PERSONALITY_NAMES, foreign_from=X32_SYSCALL_BIT)
+              other_names=OTHER_PERSONALITY_NAMES, foreign_from=X32_SYSCALL_BIT,
+              # struct user_regs_struct's orig_rax (15th word): -1 when not entered by a syscall
+              interrupted_nr_at=15 * 8)

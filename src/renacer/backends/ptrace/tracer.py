@@ -35,7 +35,7 @@ from . import libc
 from .colocate import Colocation
 from .libc import ptrace
 from .memory import ProcessMemory
-from .process import attach_options, blocked_syscall, read_tgid, seize_pids, spawn
+from .process import attach_options, read_tgid, seize_pids, spawn
 from .seccomp import SECCOMP_SET_MODE_FILTER
 from .seccomp import plan as seccomp_plan
 
@@ -452,8 +452,9 @@ class PtraceTracer:
     def _on_signal(self, task: _Task, sig: int) -> Iterator[Event]:
         if self._filtered and self._restart_traced:
             # restart_syscall names the call it resumes, which the filter may not have stopped at
-            nr = blocked_syscall(task.tid)
-            task.last_name = self.arch.syscall_name(int(nr)) if nr else task.last_name
+            regs = libc.get_regs(task.tid)
+            nr = self.arch.interrupted_call(regs, task.mem.read) if regs is not None else None
+            task.last_name = self.arch.syscall_name(nr) if nr is not None else task.last_name
         if not (task.hidden or task.ghost):
             try:
                 info = libc.get_siginfo(task.tid)
