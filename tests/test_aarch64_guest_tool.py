@@ -67,3 +67,14 @@ def test_test_runs_never_change_the_image_and_share_the_checkout_read_only(tmp_p
     assert "-snapshot" not in tool.qemu_argv(tmp_path, "setup")  # the build writes its image
     writable = tool.qemu_argv(tmp_path, "run", Path("/src"), Path("/io"), writable=True)
     assert not any("readonly" in word for word in writable)
+
+
+def test_everything_after_the_double_dash_is_the_command_even_with_options_before_it() -> None:
+    tool = _tool()
+    command = ["sh", "-c", "python3 tools/gen_signatures.py"]
+    args = tool.parse(["run", "--writable", "--", *command])
+    assert (args.action, args.writable, args.rest) == ("run", True, command)
+    pytest_args = ["tests/test_seccomp.py", "-k", "restart"]
+    args = tool.parse(["test", "--timeout", "60", "--", *pytest_args])
+    assert (args.action, args.timeout, args.rest) == ("test", 60.0, pytest_args)
+    assert tool.parse(["build"]).rest == []

@@ -212,3 +212,22 @@ def test_the_interrupted_call_on_x86_64_is_orig_rax():
     never = lambda addr, size: pytest.fail("x86_64 reads no code")  # noqa: E731
     assert x86.interrupted_call(_regs({orig_rax: 230}, 27), never) == 230
     assert x86.interrupted_call(_regs({orig_rax: -1}, 27), never) is None  # entered by no syscall
+
+
+@pytest.mark.parametrize("arch", ["aarch64", "x86_64"])
+def test_the_kernels_clone_order_is_the_one_the_decoder_reads(arch):
+    # the signatures are read from each arch's own tracefs: clone's registers in the kernel's order
+    which = by_name(arch)
+    kernel = [name for _, name in which.signatures["clone"]]
+    assert kernel.index("tls") == which.abi.clone_args.index("tls")
+    assert kernel.index("child_tidptr") == which.abi.clone_args.index("child_tid")
+
+
+def test_aarch64_signatures_and_classes_were_observed_on_aarch64():
+    import renacer.arch.aarch64_classes as classes
+    import renacer.arch.aarch64_signatures as signatures
+
+    assert "PROVISIONAL" not in (signatures.__doc__ or "") + (classes.__doc__ or "")
+    assert "tracefs" in (signatures.__doc__ or "") and "strace" in (classes.__doc__ or "")
+    assert ARCH.signatures["personality"] == (("unsigned int", "personality"),)  # arm64_personality
+    assert "arm64_personality" in ARCH.signatures and "arm64_personality" not in ARCH.numbers

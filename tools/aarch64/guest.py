@@ -252,15 +252,25 @@ def boot(guest: Path, mode: str, log: Path, timeout: float, project: Path | None
     return 125 if status is None else status
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description="renacer's aarch64 test machine (qemu-system-aarch64)")
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The command line: options, then everything after ``--`` as ``rest`` untouched (argparse alone
+    would take ``-c`` of ``run --writable -- sh -c ...`` for an option of its own)."""
+    ap = argparse.ArgumentParser(description="renacer's aarch64 test machine (qemu-system-aarch64)",
+                                 usage="%(prog)s [-h] [--force] [--timeout S] [--writable] {build,test,run}"
+                                       " [-- pytest arguments (test) | -- command (run)]")
     ap.add_argument("action", choices=("build", "test", "run"))
     ap.add_argument("--force", action="store_true", help="rebuild the guest image")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds before the guest is stopped")
     ap.add_argument("--writable", action="store_true",
                     help="share the checkout read-write (run: for the tools/gen_*.py generators)")
-    ap.add_argument("rest", nargs="*", help="after --: pytest arguments (test) or a command (run)")
-    args = ap.parse_args()
+    cut = argv.index("--") if "--" in argv else len(argv)
+    args = ap.parse_args(argv[:cut])
+    args.rest = argv[cut + 1:]
+    return args
+
+
+def main() -> int:
+    args = parse(sys.argv[1:])
     if os.geteuid() != 0:
         fail("run as root: debootstrap and the guest's ptrace tests need it")
     guest = build(args.force)
