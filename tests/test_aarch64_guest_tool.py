@@ -78,3 +78,6 @@ def test_everything_after_the_double_dash_is_the_command_even_with_options_befor
     args = tool.parse(["test", "--timeout", "60", "--", *pytest_args])
     assert (args.action, args.timeout, args.rest) == ("test", 60.0, pytest_args)
     assert tool.parse(["build"]).rest == []
+    # only the first -- is the tool's: renacer's own -- stays in the command
+    args = tool.parse(["run", "--", "python3", "-m", "renacer", "-f", "--", "sh", "-c", "echo hi"])
+    assert args.rest == ["python3", "-m", "renacer", "-f", "--", "sh", "-c", "echo hi"]
