@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import threading
 from pathlib import Path
 
 import jsonschema
 import pytest
-from fidelity import PROGRAMS, renacer_argv
+from fidelity import PROGRAMS, TIMEOUT, renacer_argv
 from pythons import INTERPRETERS, require
 
 SCRIPT = PROGRAMS / "py_marked.py"
@@ -201,12 +202,15 @@ def test_attaching_to_a_running_python_process_names_its_lines(tmp_path):
         argv = [*renacer_argv(), "--source", "-e", "trace=newfstatat", "-p", str(target.pid)]
         tracer = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
         assert tracer.stderr is not None
+        watchdog = threading.Timer(TIMEOUT, tracer.kill)  # a renacer that never prints ends the wait
+        watchdog.start()
         seen = []
         while len(seen) < 3:  # three whole calls printed: the attach is done and annotating
             line = tracer.stderr.readline()
             assert line, f"renacer ended before printing: {seen}"
             if line.startswith("newfstatat(") and " = " in line:
                 seen.append(line.rstrip("\n"))
+        watchdog.cancel()
         tracer.send_signal(2)  # SIGINT: detach, leave the program running
         _, rest = tracer.communicate(timeout=30)
         # a call the detach lands in is printed `<detached ...>`, as strace does: only whole ones

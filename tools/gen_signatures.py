@@ -26,7 +26,7 @@ FIELD = re.compile(r"field:(.+?)\s+\*?(\w+);\s+offset:(\d+);")
 EVENT_NAMES = {
     "newstat": "stat", "newfstat": "fstat", "newlstat": "lstat", "newuname": "uname",
     "sendfile64": "sendfile", "umount": "umount2", "fadvise64_64": "fadvise64",
-    "arm64_personality": "personality",  # arm64's entry point checks the personality it is given
+    "arm64_personality": "personality",  # arm64 wraps personality(2) in an entry point of its own
 }
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
